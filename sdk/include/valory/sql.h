@@ -18,15 +18,16 @@
  *  - VALORY_ERR_INVALID_ARGUMENT  the caller's data or SQL: check/not-null/foreign-key violations
  *                                 (23xxx), data exceptions (22xxx), syntax/undefined objects (42xxx),
  *                                 wrong parameter count, unknown prepared statement name.
- *  - VALORY_ERR_TIMEOUT           statement timeout / query canceled (57014), lock timeout (55P03),
- *                                 no pooled connection within the acquire timeout.
+ *  - VALORY_ERR_TIMEOUT           statement timeout / query canceled (57014), lock timeout (55P03).
  *  - VALORY_ERR_RETRYABLE         serialization failure (40001), deadlock (40P01): the transaction
  *                                 was rolled back; run it again from the start.
  *  - VALORY_ERR_UNAVAILABLE       the database could not be reached or went away, and the outcome
  *                                 is known: nothing was committed (connect failure, broken
  *                                 connection before a statement was sent, inside an explicit
  *                                 transaction before commit, or on a call flagged read-only),
- *                                 08xxx, 57P01-57P03, 53300 (too many connections).
+ *                                 08xxx, 57P01-57P03, 53300 (too many connections), and no pooled
+ *                                 connection free within the acquire timeout (the message says
+ *                                 "timed out"; nothing was sent, so a retry is safe).
  *  - VALORY_ERR_UNKNOWN_OUTCOME   the connection broke after an autocommit write or a COMMIT was
  *                                 sent: it may or may not have committed. Never a success, never
  *                                 a clean failure; the caller must check (idempotent retry or read).
@@ -69,7 +70,8 @@ enum {
 };
 
 /* One migration of an owner's set. Versions are positive, unique within the owner and applied
- * in ascending order, each in its own transaction. The checksum is computed by the provider
+ * in ascending order, each in its own transaction. In the array passed to migrate(), elements
+ * are `struct_size` bytes apart (all equal to the first's), so the struct can grow. The checksum is computed by the provider
  * over `sql`; an applied version whose SQL changed is refused (VALORY_ERR_CONFLICT). */
 typedef struct valory_sql_migration {
     uint32_t struct_size;
