@@ -1,0 +1,1 @@
+int valory_placeholder_();
