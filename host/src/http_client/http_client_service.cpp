@@ -15,6 +15,7 @@
 #include <Poco/Timespan.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <istream>
@@ -161,6 +162,23 @@ DecodeResult decodeBody(const std::string& encoding, std::string& body, std::siz
     return DecodeResult::Ok;
 }
 
+// Poco 1.11's chunked reader ends silently when the peer closes in the middle of a chunked body,
+// so chunked bodies are decoded here, from the session's own buffered reads.
+class RawBodyAccess {
+public:
+    virtual ~RawBodyAccess() = default;
+    virtual int rawGet() = 0;                                // next byte or EOF (-1)
+    virtual int rawRead(char* buffer, std::streamsize n) = 0;  // 0 at EOF
+};
+
+template <class Base>
+class RawAccessSession : public Base, public RawBodyAccess {
+public:
+    using Base::Base;
+    int rawGet() override { return this->get(); }
+    int rawRead(char* buffer, std::streamsize n) override { return this->read(buffer, n); }
+};
+
 void fillKv(valory_http_client_response& r) {
     r.kv.clear();
     r.kv.reserve(r.headers.size());
@@ -276,9 +294,9 @@ HttpClientService::HttpClientService(const nlohmann::json& settings)
                     if (!ctx)
                         throw Poco::Net::SSLContextException(
                             "TLS is not initialised (HttpClientService::initializeTls was not called)");
-                    s = std::make_unique<Poco::Net::HTTPSClientSession>(ep.host, ep.port, ctx);
+                    s = std::make_unique<RawAccessSession<Poco::Net::HTTPSClientSession>>(ep.host, ep.port, ctx);
                 } else {
-                    s = std::make_unique<Poco::Net::HTTPClientSession>(ep.host, ep.port);
+                    s = std::make_unique<RawAccessSession<Poco::Net::HTTPClientSession>>(ep.host, ep.port);
                 }
                 s->setKeepAlive(true);
                 // The pool decides when an idle connection is too old; Poco must not reconnect silently.
@@ -350,6 +368,7 @@ void HttpClientService::runAttempt(Attempt& a) {
     const std::string where = ep.key() + pathOnly(a.url->target);
 
     std::optional<ConnectionPool::Lease> lease;
+    const auto acquireStart = Clock::now();
     try {
         lease = pool_.acquire(ep, a.deadline);
     } catch (const Poco::Net::SSLException& e) {
@@ -364,6 +383,7 @@ void HttpClientService::runAttempt(Attempt& a) {
     if (!lease) {
         a.kind = Attempt::Kind::PoolTimeout;
         a.poolWaited = true;
+        a.poolWait = std::chrono::duration_cast<Ms>(Clock::now() - acquireStart);
         auto st = pool_.stats();
         a.message = "no free connection to " + ep.key() + " before the deadline (pool limits " +
                     std::to_string(pool_.limits().total) + " total / " + std::to_string(pool_.limits().perHost) +
@@ -426,30 +446,73 @@ void HttpClientService::runAttempt(Attempt& a) {
 
         // Read the raw body in slices, re-arming the receive timeout to what is left of the deadline.
         const bool bodyless = a.method == "HEAD" || a.status == 204 || a.status == 304 || a.status < 200;
-        char buf[4096];
-        while (!bodyless) {
-            session->socket().setReceiveTimeout(remaining());
-            rs.read(buf, sizeof buf);
-            std::streamsize n = rs.gcount();
-            if (n > 0) {
-                if (a.body.size() + static_cast<std::size_t>(n) > settings_.maxBodyBytes) {
-                    a.kind = Attempt::Kind::TooLarge;
-                    a.message = "response body of " + where + " exceeds max_body_bytes (" +
-                                std::to_string(settings_.maxBodyBytes) + ")";
-                    pool_.release(ep, std::move(session), false);
-                    return;
-                }
-                a.body.append(buf, static_cast<std::size_t>(n));
-            }
-            if (!rs) break;
-        }
-        if (!bodyless && presp.hasContentLength() &&
-            static_cast<Poco::Int64>(a.body.size()) < presp.getContentLength64()) {
-            a.kind = Attempt::Kind::Malformed;
-            a.message = "truncated response from " + where + ": got " + std::to_string(a.body.size()) + " of " +
-                        std::to_string(presp.getContentLength64()) + " body bytes before the connection closed";
+        auto tooLarge = [&](std::size_t more) { return a.body.size() + more > settings_.maxBodyBytes; };
+        auto failTooLarge = [&] {
+            a.kind = Attempt::Kind::TooLarge;
+            a.message = "response body of " + where + " exceeds max_body_bytes (" + std::to_string(settings_.maxBodyBytes) + ")";
             pool_.release(ep, std::move(session), false);
-            return;
+        };
+        auto failTruncated = [&](const std::string& what) {
+            a.kind = Attempt::Kind::Malformed;
+            a.message = "truncated response from " + where + ": " + what;
+            pool_.release(ep, std::move(session), false);
+        };
+        char buf[4096];
+        if (!bodyless && presp.getChunkedTransferEncoding()) {
+            auto* raw = dynamic_cast<RawBodyAccess*>(session.get());
+            if (!raw) throw Poco::IllegalStateException("session without raw access");
+            auto readLine = [&](std::string& line) -> bool {
+                line.clear();
+                session->socket().setReceiveTimeout(remaining());
+                for (;;) {
+                    int ch = raw->rawGet();
+                    if (ch < 0) return false;
+                    if (ch == '\n') break;
+                    if (line.size() > 4096) throw Poco::Net::MessageException("chunk header line too long");
+                    line.push_back(static_cast<char>(ch));
+                }
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                return true;
+            };
+            std::string line;
+            for (;;) {
+                if (!readLine(line)) return failTruncated("connection closed inside a chunked body after " + std::to_string(a.body.size()) + " bytes");
+                std::string hex = line.substr(0, line.find(';'));
+                while (!hex.empty() && (hex.back() == ' ' || hex.back() == '\t')) hex.pop_back();
+                std::size_t size = 0;
+                auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), size, 16);
+                if (hex.empty() || ec != std::errc() || p != hex.data() + hex.size())
+                    throw Poco::Net::MessageException("invalid chunk size '" + hex.substr(0, 16) + "'");
+                if (size == 0) {
+                    // Trailer section up to the empty line; the peer closing right after "0" is tolerated.
+                    while (readLine(line) && !line.empty()) {}
+                    break;
+                }
+                if (tooLarge(size)) return failTooLarge();
+                while (size > 0) {
+                    session->socket().setReceiveTimeout(remaining());
+                    int n = raw->rawRead(buf, static_cast<std::streamsize>(std::min(size, sizeof buf)));
+                    if (n <= 0) return failTruncated("connection closed inside a chunk after " + std::to_string(a.body.size()) + " bytes");
+                    a.body.append(buf, static_cast<std::size_t>(n));
+                    size -= static_cast<std::size_t>(n);
+                }
+                if (!readLine(line)) return failTruncated("connection closed after a chunk");
+                if (!line.empty()) throw Poco::Net::MessageException("missing CRLF after a chunk");
+            }
+        } else {
+            while (!bodyless) {
+                session->socket().setReceiveTimeout(remaining());
+                rs.read(buf, sizeof buf);
+                std::streamsize n = rs.gcount();
+                if (n > 0) {
+                    if (tooLarge(static_cast<std::size_t>(n))) return failTooLarge();
+                    a.body.append(buf, static_cast<std::size_t>(n));
+                }
+                if (!rs) break;
+            }
+            if (!bodyless && presp.hasContentLength() && static_cast<Poco::Int64>(a.body.size()) < presp.getContentLength64())
+                return failTruncated("got " + std::to_string(a.body.size()) + " of " + std::to_string(presp.getContentLength64()) +
+                                     " body bytes before the connection closed");
         }
         reusable = presp.getKeepAlive() && (bodyless || presp.hasContentLength() || presp.getChunkedTransferEncoding());
         pool_.release(ep, std::move(session), reusable);
@@ -491,6 +554,9 @@ void HttpClientService::runAttempt(Attempt& a) {
         a.kind = Attempt::Kind::ConnectionLost;
         a.message = ep.key() + " closed the connection without answering";
     } catch (const Poco::Net::MessageException& e) {
+        a.kind = Attempt::Kind::Malformed;
+        a.message = "malformed HTTP response from " + where + ": " + e.displayText();
+    } catch (const Poco::DataException& e) {  // e.g. a non-numeric status code
         a.kind = Attempt::Kind::Malformed;
         a.message = "malformed HTTP response from " + where + ": " + e.displayText();
     } catch (const Poco::Exception& e) {
