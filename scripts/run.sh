@@ -120,6 +120,10 @@ if [ "$(basename "$config")" = demo.jsonc ]; then
 fi
 
 # --- the host, in the foreground -------------------------------------------------------------------
+# config/valory.jsonc finds plugins in ../build/plugins; another build tree brings its own.
+if [ "$VALORY_BUILD_DIR" != "$VALORY_ROOT/build" ]; then
+  extra=(--plugin-path "$VALORY_BUILD_DIR/plugins" "${extra[@]}")
+fi
 log "starting: $host_bin --config $config ${extra[*]:-}"
 "$host_bin" --config "$config" "${extra[@]}" &
 host_pid=$!
