@@ -88,9 +88,9 @@ void InvalidationSubscriber::readLoop(RedisConnection& conn) {
         if (!reply || reply->type() != Poco::Redis::RedisTypeTraits<Array>::TypeId)
             throw RedisError("subscriber: unexpected reply type");
         const Array& a = static_cast<Poco::Redis::Type<Array>*>(reply.get())->value();
-        if (a.size() < 1) continue;
+        if (arraySize(a) < 1) continue;
         const std::string kind = a.get<BulkString>(0).value();
-        if (kind == "message" && a.size() == 3) {
+        if (kind == "message" && arraySize(a) == 3) {
             if (callbacks_.onMessage) callbacks_.onMessage(a.get<BulkString>(2).value());
         } else if (kind == "subscribe") {
             if (callbacks_.onSubscribed) callbacks_.onSubscribed();

@@ -124,11 +124,11 @@ Poco::Redis::Array RedisConnection::pipeline(const std::vector<Poco::Redis::Arra
         markBroken();
         throw RedisError(std::string("redis pipeline: ") + e.what());
     }
-    if (replies.size() != commands.size()) {
+    if (arraySize(replies) != commands.size()) {
         markBroken();
         throw RedisError("redis pipeline: reply count mismatch");
     }
-    for (std::size_t i = 0; i < replies.size(); ++i) {
+    for (std::size_t i = 0; i < arraySize(replies); ++i) {
         if (replies.getType(i) == Poco::Redis::RedisTypeTraits<Poco::Redis::Error>::TypeId) {
             std::string msg = replies.get<Poco::Redis::Error>(i).getMessage();
             markBroken();
@@ -152,7 +152,7 @@ void RedisConnection::sendNoReply(const Poco::Redis::Array& command) {
 }
 
 std::string RedisConnection::commandName(const Poco::Redis::Array& command) {
-    if (command.size() == 0) return "(empty)";
+    if (arraySize(command) == 0) return "(empty)";
     try {
         return command.get<Poco::Redis::BulkString>(0).value();
     } catch (const std::exception&) {

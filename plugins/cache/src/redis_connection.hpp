@@ -61,6 +61,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Element count of a Poco Redis array; Poco's Array::size() throws NullValueException for an
+/// empty (or null) array, e.g. an empty SCAN page.
+inline std::size_t arraySize(const Poco::Redis::Array& a) { return a.isNull() ? 0 : a.size(); }
+
 /// Gives access to the private socket of a Poco Redis client (see the file comment).
 Poco::Net::StreamSocket& redisClientSocket(Poco::Redis::Client& client);
 

@@ -65,16 +65,16 @@ uint64_t RedisStore::deletePrefix(std::string_view prefix, std::size_t batch) {
     std::string cursor = "0";
     do {
         Array page = c->execute<Array>(cmd({"SCAN", cursor, "MATCH", match, "COUNT", count}));
-        if (page.size() != 2) {
+        if (arraySize(page) != 2) {
             c->markBroken();
             throw RedisError("redis SCAN: unexpected reply shape");
         }
         cursor = page.get<BulkString>(0).value();
         Array keys = page.get<Array>(1);
-        if (keys.size() > 0) {
+        if (arraySize(keys) > 0) {
             Array u;
             u.add("UNLINK");
-            for (std::size_t i = 0; i < keys.size(); ++i) u.add(keys.get<BulkString>(i).value());
+            for (std::size_t i = 0; i < arraySize(keys); ++i) u.add(keys.get<BulkString>(i).value());
             removed += static_cast<uint64_t>(c->execute<Poco::Int64>(u));
         }
     } while (cursor != "0");

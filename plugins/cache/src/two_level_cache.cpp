@@ -112,6 +112,13 @@ void TwoLevelCache::start() {
         markDown(e.what());
     }
     subscriber_->start();
+    if (l2Up_) {
+        // Let the first subscription land before serving: it clears L1, and anything stored
+        // before it could be wiped. Bounded; a slow subscriber only costs that clear later.
+        const auto until = std::chrono::steady_clock::now() + config_.connectTimeout;
+        while (subscriber_->subscriptions() == 0 && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     maintenanceThread_ = std::thread([this] { maintenance(); });
 }
 
