@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE README test command: installs the Debian 12 packages, builds everything (warnings as
-# errors), runs every CTest test (unit, ABI, PostgreSQL, Redis, integration, fakes, bench smoke)
-# and a seconds-long benchmark smoke run. Exits non-zero on any failure. Works from any folder.
+# errors), runs every CTest test (unit, ABI, PostgreSQL, Redis, integration, fakes, bench smoke),
+# builds sdk/examples/hello out of tree against the installed SDK and loads it in valory-host,
+# then a seconds-long benchmark smoke run. Exits non-zero on any failure. Works from any folder.
 #
 # Environment: VALORY_BUILD_DIR (default <repo>/build), VALORY_JOBS (build jobs, default nproc),
 # VALORY_CTEST_JOBS (default 2), VALORY_SKIP_INSTALL=1 (skip apt, e.g. on a prepared machine).
@@ -28,14 +29,21 @@ ctest --test-dir "$VALORY_BUILD_DIR" -j "${VALORY_CTEST_JOBS:-2}" --output-on-fa
   || ctest_rc=$?
 t3=$(now_s)
 
+example_rc=0
+if [ -f "$VALORY_ROOT/sdk/examples/hello/CMakeLists.txt" ]; then
+  bash "$VALORY_ROOT/scripts/example-out-of-tree.sh" || example_rc=$?
+fi
+t3b=$(now_s)
+
 bench_rc=0
-if [ -x "$VALORY_ROOT/bench/run" ]; then
+if [ -f "$VALORY_ROOT/bench/run" ]; then
   log "benchmark smoke run"
   bash "$VALORY_ROOT/bench/run" --smoke --build-dir "$VALORY_BUILD_DIR" || bench_rc=$?
 fi
 t4=$(now_s)
 
-log "timings: install $((t1 - t0))s, build $((t2 - t1))s, ctest $((t3 - t2))s, bench smoke $((t4 - t3))s, total $((t4 - t0))s"
+log "timings: install $((t1 - t0))s, build $((t2 - t1))s, ctest $((t3 - t2))s, out-of-tree example $((t3b - t3))s, bench smoke $((t4 - t3b))s, total $((t4 - t0))s"
 if [ "$ctest_rc" -ne 0 ]; then die "ctest failed (exit $ctest_rc)"; fi
+if [ "$example_rc" -ne 0 ]; then die "out-of-tree example build/load failed (exit $example_rc)"; fi
 if [ "$bench_rc" -ne 0 ]; then die "benchmark smoke run failed (exit $bench_rc)"; fi
 log "all tests passed"
