@@ -1,0 +1,367 @@
+#include "application.hpp"
+
+#include "config.hpp"
+#include "errors.hpp"
+#include "events.hpp"
+#include "host_api.hpp"
+#include "host_log.hpp"
+#include "http_server.hpp"
+#include "metrics_registry.hpp"
+#include "plugin_manager.hpp"
+#include "router.hpp"
+#include "scheduler.hpp"
+#include "secret_masker.hpp"
+#include "service_registry.hpp"
+
+#if __has_include("http_client/http_client_service.hpp")
+#include "http_client/http_client_service.hpp"
+#define VALORY_HOST_HAS_HTTP_CLIENT 1
+#endif
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#ifndef VALORY_HOST_VERSION
+#define VALORY_HOST_VERSION "0.0.0"
+#endif
+
+namespace valory::host {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("host"); }
+
+std::string randomHex(int bytes) {
+    std::random_device rd;
+    std::string out;
+    static const char* kHex = "0123456789abcdef";
+    for (int i = 0; i < bytes; ++i) {
+        unsigned v = rd() & 0xffu;
+        out.push_back(kHex[v >> 4]);
+        out.push_back(kHex[v & 15]);
+    }
+    return out;
+}
+
+bool writePortFile(const std::string& file, std::uint16_t port) {
+    const std::string tmp = file + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out) return false;
+        out << port << "\n";
+        if (!out.flush()) return false;
+    }
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    return !ec;
+}
+
+/// Hands the metrics registry to a host service that wants it (detected, so either shape compiles).
+template <class Service>
+void attachMetrics(Service& service, MetricsRegistry& metrics) {
+    if constexpr (requires { service.setMetrics(metrics); }) service.setMetrics(metrics);
+}
+
+fs::path defaultConfigFile() {
+    if (const char* env = std::getenv("VALORY_CONFIG"); env && *env) return env;
+    return "config/valory.jsonc";
+}
+
+}  // namespace
+
+Application::Application(std::vector<std::string> runArgs, bool runRequested)
+    : runArgs_(std::move(runArgs)), runRequested_(runRequested) {
+    setUnixOptions(true);
+}
+
+void Application::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    using Poco::Util::Option;
+    options.addOption(Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
+    options.addOption(Option("config", "c", "Admin config file (JSON with comments). Default: $VALORY_CONFIG or "
+                                            "config/valory.jsonc if it exists, else built-in defaults.")
+                          .required(false).repeatable(false).argument("FILE"));
+    options.addOption(Option("check", "", "Validate config and manifests, load and start every enabled plugin in "
+                                          "check mode, report every problem; exit non-zero on any.")
+                          .required(false).repeatable(false));
+    options.addOption(Option("list-plugins", "", "List plugins found, enabled, start order, refused and why.")
+                          .required(false).repeatable(false));
+    options.addOption(Option("port", "p", "Listen port (overrides server.port; 0 = any free port).")
+                          .required(false).repeatable(false).argument("N"));
+    options.addOption(Option("port-file", "", "Write the bound port to FILE once listening.")
+                          .required(false).repeatable(false).argument("FILE"));
+    options.addOption(Option("plugin-path", "", "Plugin folder (repeatable; replaces plugin_path of the config).")
+                          .required(false).repeatable(true).argument("DIR"));
+}
+
+void Application::handleOption(const std::string& name, const std::string& value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "help") {
+        help_ = true;
+        stopOptionsProcessing();
+    } else if (name == "config") {
+        configFile_ = value;
+    } else if (name == "check") {
+        check_ = true;
+    } else if (name == "list-plugins") {
+        list_ = true;
+    } else if (name == "port") {
+        try {
+            std::size_t used = 0;
+            int p = std::stoi(value, &used);
+            if (used != value.size() || p < 0 || p > 65535) throw std::out_of_range(value);
+            port_ = p;
+        } catch (const std::exception&) {
+            throw Poco::InvalidArgumentException("--port: expected 0..65535, got \"" + value + "\"");
+        }
+    } else if (name == "port-file") {
+        portFile_ = value;
+    } else if (name == "plugin-path") {
+        pluginPaths_.push_back(value);
+    }
+}
+
+void Application::printHelp() {
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[OPTIONS] | [OPTIONS] run <plugin> <command> [ARGS...]");
+    help.setHeader("Valory Host: loads plugins (shared libraries with a plugin.json manifest) and serves HTTP.");
+    help.setFooter("Signals: SIGTERM/SIGINT stop gracefully (drain, then stop plugins in reverse order); SIGHUP is "
+                   "logged (reload is not implemented yet).\nExit codes: 0 ok, 1 start-up/check/command failure, "
+                   "64 usage error.");
+    help.format(std::cout);
+}
+
+int Application::main(const std::vector<std::string>& args) {
+    SecretMasker& masker = SecretMasker::global();
+    HostLog::setup("information", masker);
+    if (help_) {
+        printHelp();
+        return kExitOk;
+    }
+    if (!args.empty()) {
+        std::cerr << "valory-host: unexpected argument '" << args.front() << "' (see --help)\n";
+        return kExitUsage;
+    }
+    PluginManager::CommandSpec command;
+    if (runRequested_) {
+        if (runArgs_.size() < 2) {
+            std::cerr << "valory-host: usage: valory-host [OPTIONS] run <plugin> <command> [ARGS...]\n";
+            return kExitUsage;
+        }
+        command.plugin = runArgs_[0];
+        command.command = runArgs_[1];
+        command.args.assign(runArgs_.begin() + 2, runArgs_.end());
+    }
+    if ((check_ ? 1 : 0) + (list_ ? 1 : 0) + (runRequested_ ? 1 : 0) > 1) {
+        std::cerr << "valory-host: --check, --list-plugins and run are exclusive\n";
+        return kExitUsage;
+    }
+
+    // Config.
+    Config config;
+    try {
+        fs::path file = configFile_.empty() ? defaultConfigFile() : fs::path(configFile_);
+        if (configFile_.empty() && !fs::exists(file)) {
+            config = Config::defaults(fs::current_path());
+            log().warning("no config file (" + file.string() + "); using built-in defaults");
+        } else {
+            config = Config::load(file);
+        }
+    } catch (const ConfigError& e) {
+        if (check_) std::cout << "check: config: " << e.what() << "\ncheck: failed, 1 problem(s)\n";
+        std::cerr << "valory-host: config error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    if (port_ >= 0) config.server.port = static_cast<std::uint16_t>(port_);
+    if (!pluginPaths_.empty()) {
+        config.pluginPath.clear();
+        for (const auto& p : pluginPaths_) config.pluginPath.push_back(fs::absolute(p).lexically_normal());
+    }
+    HostLog::setLevel(config.logLevel);
+
+    // The host's parts.
+    Router router(config.server.cors);
+    router.setMasker(&masker);
+    ServiceRegistry services;
+    Events events;
+    MetricsRegistry metrics;
+    Scheduler scheduler(config.schedulerWorkers);
+    HostContext context;
+    context.router = &router;
+    context.services = &services;
+    context.events = &events;
+    context.metrics = &metrics;
+    context.scheduler = &scheduler;
+    context.masker = &masker;
+    context.runMode = check_ ? VALORY_RUN_CHECK : runRequested_ ? VALORY_RUN_COMMAND : VALORY_RUN_SERVE;
+    context.jobCancelDeadlineMs = std::uint64_t{config.stopDeadlineS} * 1000;
+    context.info["host.version"] = VALORY_HOST_VERSION;
+    context.info["host.instance_id"] = randomHex(6);
+    context.info["http.public_url"] = config.server.publicUrl;
+
+    // Scheduler: job runs are logged on failure, counted, and published.
+    {
+        MetricsRegistry::FamilyDef runs{VALORY_METRIC_COUNTER, "valory_job_runs_total", "Job runs by outcome",
+                                        {"plugin", "job", "outcome"}, {}};
+        MetricsRegistry::FamilyDef duration{VALORY_METRIC_HISTOGRAM, "valory_job_duration_seconds", "Job run time",
+                                            {"plugin", "job"}, {0.01, 0.1, 0.5, 1, 5, 30, 120}};
+        std::uint32_t runsId = 0, durationId = 0;
+        std::string message;
+        metrics.define("host", runs, runsId, message);
+        metrics.define("host", duration, durationId, message);
+        scheduler.setFinishedHook([&events, &metrics, runsId, durationId](const valory_job& job, valory_status status,
+                                                                         std::chrono::microseconds took,
+                                                                         const std::string& message) {
+            metrics.counterAdd(runsId, {job.owner, job.name, status == VALORY_OK ? "ok" : "error"});
+            metrics.histogramObserve(durationId, {job.owner, job.name}, static_cast<double>(took.count()) / 1e6);
+            if (status != VALORY_OK)
+                Poco::Logger::get(job.owner).error("job '" + job.name + "' failed: " + message);
+            if (!events.hasSubscribers(VALORY_EVENT_JOB_FINISHED)) return;
+            valory_job_finished_event ev{};
+            ev.struct_size = sizeof ev;
+            ev.plugin_id = valory_str{job.owner.data(), job.owner.size()};
+            ev.job_name = valory_str{job.name.data(), job.name.size()};
+            ev.status = status;
+            ev.duration_us = static_cast<std::uint64_t>(took.count());
+            ev.message = valory_str{message.data(), message.size()};
+            events.publish(VALORY_EVENT_JOB_FINISHED, &ev);
+        });
+    }
+
+    PluginManager plugins(config, context, context.runMode, command);
+
+    // Host-provided services.
+#ifdef VALORY_HOST_HAS_HTTP_CLIENT
+    std::unique_ptr<HttpClientService> httpClient;
+    try {
+        httpClient = std::make_unique<HttpClientService>(config.httpClient);
+        attachMetrics(*httpClient, metrics);
+        services.registerHostService("http.client", 1, httpClient->minor(), httpClient->vtable(), httpClient->self());
+        plugins.addHostService("http.client", 1, httpClient->minor());
+    } catch (const std::exception& e) {
+        log().error(std::string("host service http.client/1 unavailable: ") + e.what());
+        if (check_) std::cout << "check: http_client: " << e.what() << "\n";
+    }
+#endif
+
+    plugins.prepare();
+
+    if (list_) {
+        std::cout << plugins.listing();
+        return kExitOk;
+    }
+
+    if (check_) {
+        plugins.startAll(/*continueOnFailure=*/true);
+        for (const auto& id : plugins.startedIds()) {
+            const auto* r = plugins.record(id);
+            std::cout << "check: plugin '" << id << "' ok (" << r->manifest->version << ", ABI "
+                      << r->manifest->abiString() << ")\n";
+        }
+        plugins.stopAll();
+        const auto problems = plugins.problems();
+        for (const auto& p : problems) std::cout << "check: " << p << "\n";
+        if (problems.empty()) {
+            std::cout << "check: ok, " << plugins.startedIds().size() << " plugin(s) started\n";
+            return kExitOk;
+        }
+        std::cout << "check: failed, " << problems.size() << " problem(s)\n";
+        return kExitFailure;
+    }
+
+    if (runRequested_) {
+        if (!plugins.startAll(false)) {
+            for (const auto& f : plugins.requiredFailures()) std::cerr << "start-up failed: " << f << "\n";
+            plugins.stopAll();
+            return kExitFailure;
+        }
+        std::string out, error;
+        const int rc = plugins.runCommand(out, error);
+        std::cout << out;
+        if (!out.empty() && out.back() != '\n') std::cout << "\n";
+        std::cout.flush();
+        plugins.stopAll();
+        if (rc != 0) std::cerr << error << "\n";
+        return rc;
+    }
+    return serve(plugins, context, config);
+}
+
+int Application::serve(PluginManager& plugins, HostContext& context, Config& config) {
+    const std::uint64_t files = HttpServer::raiseFileLimit();
+    log().information("valory-host " VALORY_HOST_VERSION " starting (config " + config.source + ", open files " +
+                      std::to_string(files) + ")");
+    if (!plugins.startAll(false)) {
+        for (const auto& f : plugins.requiredFailures())
+            log().critical("start-up failed: " + f + " (not optional; mark it \"optional\": true in " + config.source +
+                           " to start without it)");
+        plugins.stopAll();
+        return kExitFailure;
+    }
+    context.scheduler->start();
+    HttpServer server(config.server, *context.router, *context.events, context.metrics, context.info["host.instance_id"]);
+    std::uint16_t port = 0;
+    try {
+        port = server.start();
+    } catch (const std::exception& e) {
+        log().critical("start-up failed: cannot listen on " + config.server.host + ":" +
+                       std::to_string(config.server.port) + ": " + e.what());
+        plugins.stopAll();
+        context.scheduler->shutdown();
+        return kExitFailure;
+    }
+    if (context.info["http.public_url"].empty())
+        context.info["http.public_url"] = "http://" + (config.server.host == "0.0.0.0" ? std::string("127.0.0.1") : config.server.host) +
+                                          ":" + std::to_string(port);
+    if (!portFile_.empty() && !writePortFile(portFile_, port)) {
+        log().critical("cannot write port file " + portFile_);
+        server.stop();
+        plugins.stopAll();
+        context.scheduler->shutdown();
+        return kExitFailure;
+    }
+    log().information("listening on " + config.server.host + ":" + std::to_string(port) + " (" +
+                      std::to_string(context.router->routeCount()) + " route(s), " +
+                      std::to_string(plugins.startedIds().size()) + " plugin(s))");
+
+    // The signals were blocked in every thread by main(); wait for them here.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);
+    while (true) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            log().information("SIGHUP received: configuration reload is not implemented yet; ignored");
+            continue;
+        }
+        log().information(std::string("received ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGQUIT") +
+                          ": stopping (drain deadline " + std::to_string(config.server.drainDeadlineS) + " s)");
+        break;
+    }
+    server.stop();
+    log().information("HTTP server stopped; stopping plugins");
+    plugins.stopAll();
+    context.scheduler->shutdown();
+    log().information("stopped");
+    return kExitOk;
+}
+
+}  // namespace valory::host
