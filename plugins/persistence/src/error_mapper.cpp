@@ -39,6 +39,20 @@ sdk::Error ErrorMapper::map(const std::exception& e, Phase phase) {
                           "sql: connection lost while committing; the write may or may not have committed: " +
                               clean(e.what()));
     }
+    // libpqxx 6.4 derives these from pqxx::failure, not sql_error: they carry no sqlstate(), so
+    // the class is the only way to recognise 40001 / 40P01.
+    if (dynamic_cast<const pqxx::serialization_failure*>(&e)) {
+        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40001]; retry the transaction");
+    }
+    if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
+        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40P01]; retry the transaction");
+    }
+    if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
+        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40xxx]; retry the transaction");
+    }
+    if (dynamic_cast<const pqxx::too_many_connections*>(&e)) {
+        return sdk::Error(VALORY_ERR_UNAVAILABLE, "sql: " + clean(e.what()) + " [SQLSTATE 53300]");
+    }
     if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
         if (brokenOutcomeUnknown(phase)) {
             return sdk::Error(VALORY_ERR_UNKNOWN_OUTCOME,
@@ -60,6 +74,18 @@ sdk::Error ErrorMapper::map(const std::exception& e, Phase phase) {
         return sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "sql: " + clean(e.what()));
     }
     return sdk::Error(VALORY_ERR_INTERNAL, "sql: " + clean(e.what()));
+}
+
+sdk::Error ErrorMapper::map(const std::exception& e, Phase phase, bool connectionStillOpen) {
+    // libpqxx 6.4 turns every class-08 error into broken_connection, even when the server merely
+    // refused a message (08P01, e.g. a wrong number of parameters) and the connection is fine.
+    if (connectionStillOpen && dynamic_cast<const pqxx::broken_connection*>(&e) &&
+        !dynamic_cast<const pqxx::too_many_connections*>(&e)) {
+        return sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                          "sql: the server refused the statement (protocol error; wrong number of parameters?): " +
+                              clean(e.what()));
+    }
+    return map(e, phase);
 }
 
 sdk::Error ErrorMapper::mapCurrent(Phase phase) {

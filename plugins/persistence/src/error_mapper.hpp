@@ -24,6 +24,9 @@ public:
     static valory_status fromSqlState(const std::string& sqlstate) noexcept;
     /// Converts any exception thrown by libpqxx (or by us) into an sdk::Error.
     static sdk::Error map(const std::exception& e, Phase phase);
+    /// map() for a failure on a connection that is still open afterwards (libpq status OK): a
+    /// "broken_connection" then was a server-refused message, not a lost connection.
+    static sdk::Error map(const std::exception& e, Phase phase, bool connectionStillOpen);
     /// map() of the exception being handled (call inside a catch block).
     static sdk::Error mapCurrent(Phase phase);
     /// True when the connection the exception came from must be discarded.

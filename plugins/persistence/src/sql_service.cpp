@@ -124,27 +124,32 @@ pqxx::result SqlService::run(valory_sql_tx* tx, std::string_view text, const val
             return execute(*tx->work, tx->lease.pooled());
         } catch (const std::exception& e) {
             tx->failed = true;
-            if (ErrorMapper::connectionBroken(e)) tx->lease.markBroken();
-            throw ErrorMapper::map(e, Phase::InTransaction);
+            const bool open = tx->lease.conn().is_open();
+            if (ErrorMapper::connectionBroken(e) && !open) tx->lease.markBroken();
+            throw ErrorMapper::map(e, Phase::InTransaction, open);
         }
     }
 
     const bool staleOk = (flags & VALORY_SQL_STALE_OK) != 0;
     const bool readOnly = staleOk || (flags & VALORY_SQL_READ_ONLY) != 0;
-    ConnectionPool::Lease lease = leaseFor(staleOk);
-    std::unique_ptr<pqxx::nontransaction> w;
-    try {
-        w = std::make_unique<pqxx::nontransaction>(lease.conn());
-    } catch (const std::exception& e) {
-        lease.markBroken();
-        throw ErrorMapper::map(e, Phase::Connect);
-    }
-    try {
-        return execute(*w, lease.pooled());
-    } catch (const std::exception& e) {
-        // (A failed PREPARE is retried by libpqxx on the statement's next use on this connection.)
-        if (ErrorMapper::connectionBroken(e)) lease.markBroken();
-        throw ErrorMapper::map(e, readOnly ? Phase::AutocommitRead : Phase::AutocommitWrite);
+    for (int attempt = 0;; ++attempt) {
+        ConnectionPool::Lease lease = leaseFor(staleOk);
+        std::unique_ptr<pqxx::nontransaction> w;  // destroyed before the lease is returned
+        try {
+            w = std::make_unique<pqxx::nontransaction>(lease.conn());
+        } catch (const std::exception& e) {
+            lease.markBroken();
+            if (attempt == 0) continue;  // nothing was sent: one more try on another connection
+            throw ErrorMapper::map(e, Phase::Connect);
+        }
+        try {
+            return execute(*w, lease.pooled());
+        } catch (const std::exception& e) {
+            // (A failed PREPARE is retried by libpqxx on the statement's next use on this connection.)
+            const bool open = lease.conn().is_open();
+            if (ErrorMapper::connectionBroken(e) && !open) lease.markBroken();
+            throw ErrorMapper::map(e, readOnly ? Phase::AutocommitRead : Phase::AutocommitWrite, open);
+        }
     }
 }
 
@@ -184,7 +189,7 @@ void SqlService::commit(std::unique_ptr<valory_sql_tx> tx) {
     try {
         tx->work->exec("COMMIT");
     } catch (const std::exception& e) {
-        if (ErrorMapper::connectionBroken(e)) {
+        if (ErrorMapper::connectionBroken(e) && !tx->lease.conn().is_open()) {
             tx->lease.markBroken();
         } else {
             // The server refused the COMMIT (e.g. serialization failure, deferred constraint):
