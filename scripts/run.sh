@@ -7,7 +7,8 @@
 #   scripts/run.sh [--config FILE] [--skip-install] [--skip-build] [-- extra valory-host args]
 #
 # Config: --config FILE or $VALORY_CONFIG; otherwise config/demo.jsonc when no credentials are set
-# (VALORY_TWITCH_CLIENT_ID / VALORY_HENRIKDEV_API_KEY) and that file exists; else config/valory.jsonc.
+# (none of VALORY_TWITCH_CLIENT_SECRET, VALORY_HENRIKDEV_KEY) and that file exists; else
+# config/valory.jsonc.
 # Runtime files (server data, logs, port files) live under <build>/run/ and are thrown away on exit.
 # The servers' connection details are exported to the host's environment (VALORY_PG_DSN,
 # VALORY_REDIS_URL, VALORY_FAKE_UPSTREAMS_URL, ...) so configs reference them as {"env": "..."}.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --skip-install) skip_install=1 ;;
     --skip-build) skip_build=1 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
   shift
@@ -96,7 +97,7 @@ fi
 
 # --- configuration and the demo profile ------------------------------------------------------------
 if [ -z "$config" ]; then
-  if [ -z "${VALORY_TWITCH_CLIENT_ID:-}" ] && [ -z "${VALORY_HENRIKDEV_API_KEY:-}" ] && [ -f config/demo.jsonc ]; then
+  if [ -z "${VALORY_TWITCH_CLIENT_SECRET:-}" ] && [ -z "${VALORY_HENRIKDEV_KEY:-}" ] && [ -f config/demo.jsonc ]; then
     config=config/demo.jsonc
     log "no Twitch/HenrikDev credentials set: demo profile ($config) against the bundled fakes"
   else
