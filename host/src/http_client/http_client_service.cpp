@@ -23,6 +23,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "../metrics_registry.hpp"
 #include "url.hpp"
 #include "valory/cpp/error.hpp"
 
@@ -325,6 +326,39 @@ std::vector<UpstreamMetrics> HttpClientService::metricsSnapshot() const {
     out.reserve(metrics_.size());
     for (const auto& [k, m] : metrics_) out.push_back(m);
     return out;
+}
+
+void HttpClientService::setMetrics(MetricsRegistry& registry) {
+    using Def = MetricsRegistry::FamilyDef;
+    const std::vector<std::string> up{"upstream"};
+    std::string message;
+    auto define = [&](Def def, uint32_t& id) {
+        if (registry.define("host", def, id, message) != VALORY_OK)
+            throw std::runtime_error("http.client metrics: " + message);
+    };
+    RegistryIds ids;
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_requests_total", "Outbound HTTP requests sent (attempts)", up, {}},
+           ids.requests);
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_retries_total", "Outbound HTTP retries", up, {}}, ids.retries);
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_errors_total", "Outbound HTTP calls that failed, by status",
+               {"upstream", "status"}, {}},
+           ids.errors);
+    define(Def{VALORY_METRIC_HISTOGRAM, "valory_http_client_duration_seconds",
+               "Outbound HTTP call time (all attempts and waits)", up, {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}},
+           ids.duration);
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_pool_waits_total", "Attempts that waited for a free connection",
+               up, {}},
+           ids.poolWaits);
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_pool_wait_seconds_total", "Time spent waiting for a free connection",
+               up, {}},
+           ids.poolWaitSeconds);
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_connections_opened_total", "Outbound connections opened", up, {}},
+           ids.opened);
+    define(Def{VALORY_METRIC_GAUGE, "valory_http_client_connections_open", "Outbound connections open (in use + idle)", {}, {}},
+           ids.open);
+    std::lock_guard lock(metricsMutex_);
+    ids_ = ids;
+    registry_ = &registry;
 }
 
 UpstreamMetrics& HttpClientService::metricsFor(const std::string& upstream) {
@@ -652,6 +686,14 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
             }
             if (a.reused) ++m.connectionsReused;
             if (a.opened) ++m.connectionsOpened;
+            if (registry_) {
+                if (a.kind != Attempt::Kind::PoolTimeout) registry_->counterAdd(ids_.requests, {upstream});
+                if (a.poolWaited) {
+                    registry_->counterAdd(ids_.poolWaits, {upstream});
+                    registry_->counterAdd(ids_.poolWaitSeconds, {upstream}, static_cast<double>(a.poolWait.count()) / 1000.0);
+                }
+                if (a.opened) registry_->counterAdd(ids_.opened, {upstream});
+            }
         }
 
         if (a.kind == Attempt::Kind::Response) {
@@ -760,6 +802,12 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
         std::size_t b = 0;
         while (b < UpstreamMetrics::kLatencyBucketsMs.size() && ms > UpstreamMetrics::kLatencyBucketsMs[b]) ++b;
         ++m.latencyBuckets[b];
+        if (registry_) {
+            if (attempts > 1) registry_->counterAdd(ids_.retries, {upstream}, attempts - 1);
+            if (result != VALORY_OK) registry_->counterAdd(ids_.errors, {upstream, valory::sdk::statusName(result)});
+            registry_->histogramObserve(ids_.duration, {upstream}, ms / 1000.0);
+            registry_->gaugeSet(ids_.open, {}, static_cast<double>(pool_.stats().open));
+        }
     }
     if (response) *out = response.release();
     if (result != VALORY_OK) {

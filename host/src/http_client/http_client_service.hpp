@@ -33,6 +33,8 @@
 
 namespace valory::host {
 
+class MetricsRegistry;
+
 struct HttpClientSettings {
     std::size_t maxConnections = 30;
     std::size_t maxConnectionsPerHost = 10;
@@ -87,6 +89,10 @@ public:
     /// the CA file cannot be loaded. https requests fail with UNAVAILABLE until this has run.
     static bool initializeTls(const nlohmann::json& settings);
 
+    /// Also records into the host's registry from now on (families valory_http_client_*, label
+    /// `upstream`, e.g. "https://api.twitch.tv:443"). Call before registering the service.
+    void setMetrics(MetricsRegistry& registry);
+
     /// Per-upstream counters and the shared pool's state (for the metrics endpoint and tests).
     std::vector<UpstreamMetrics> metricsSnapshot() const;
     ConnectionPool::Stats poolStats() const;
@@ -113,6 +119,13 @@ private:
 
     mutable std::mutex metricsMutex_;
     std::map<std::string, UpstreamMetrics> metrics_;
+
+    struct RegistryIds {
+        uint32_t requests = 0, retries = 0, errors = 0, duration = 0, poolWaits = 0, poolWaitSeconds = 0,
+                 opened = 0, open = 0;
+    };
+    MetricsRegistry* registry_ = nullptr;
+    RegistryIds ids_;
 };
 
 }  // namespace valory::host

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "http_client/http_client_service.hpp"
+#include "metrics_registry.hpp"
 #include "test_server.hpp"
 #include "valory/cpp/http_client.hpp"
 #include "valory/http_client.h"
@@ -739,6 +740,49 @@ TEST(HttpClient, RefusedConnectionIsUnavailable) {
     EXPECT_NE(c.message.find("cannot connect"), std::string::npos) << c.message;
     EXPECT_EQ(c.stats.attempts, 3u);
     EXPECT_EQ(svc.poolStats().open, 0u);
+}
+
+TEST(HttpClient, MetricsPerUpstreamInTheHostRegistry) {
+    std::atomic<int> n{0};
+    TestHttpServer server([&](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) {
+        if (n++ % 2 == 0) {
+            resp.setStatus(Poco::Net::HTTPResponse::HTTP_GATEWAY_TIMEOUT);
+            ok(resp, "gw");
+            return;
+        }
+        ok(resp);
+    });
+    valory::host::MetricsRegistry registry;
+    HttpClientService svc(fastSettings());
+    svc.setMetrics(registry);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(get(svc, server.url("/")).status, VALORY_OK);  // 504 then 200, three times
+    CallArgs once;
+    once.url = server.url("/");
+    once.maxAttempts = 1;
+    Call failed = perform(svc, once);  // a lone 504
+    ASSERT_EQ(failed.status, VALORY_ERR_UNAVAILABLE) << statusText(failed);
+
+    struct Seen {
+        std::map<std::string, double> values;
+        std::map<std::string, uint64_t> counts;
+    } seen;
+    registry.visit(
+        [](void* user, const valory_metric_sample* s) {
+            auto* out = static_cast<Seen*>(user);
+            std::string key(s->family.data, s->family.size);
+            for (std::size_t i = 0; i < s->label_count; ++i)
+                key += "|" + std::string(s->label_values[i].data, s->label_values[i].size);
+            out->values[key] = s->value;
+            out->counts[key] = s->count;
+        },
+        &seen);
+    const std::string up = "|http://127.0.0.1:" + std::to_string(server.port());
+    EXPECT_EQ(seen.values["valory_http_client_requests_total" + up], 7);
+    EXPECT_EQ(seen.values["valory_http_client_retries_total" + up], 3);
+    EXPECT_EQ(seen.values["valory_http_client_errors_total" + up + "|unavailable"], 1);
+    EXPECT_EQ(seen.counts["valory_http_client_duration_seconds" + up], 4u);
+    EXPECT_EQ(seen.values["valory_http_client_connections_opened_total" + up], 1);
+    EXPECT_EQ(seen.values["valory_http_client_connections_open"], 1);
 }
 
 // --- the C++ facade ---------------------------------------------------------------------------------
