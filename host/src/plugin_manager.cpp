@@ -235,7 +235,9 @@ const std::vector<std::string>& PluginManager::prepare() {
 }
 
 bool PluginManager::startAll(bool continueOnFailure) {
-    bool ok = true;
+    // A required plugin refused before any library was opened stops start-up before anything starts.
+    bool ok = requiredFailures().empty();
+    if (!ok && !continueOnFailure) return false;
     for (const auto& id : order_) {
         Record& r = records_[id];
         if (r.state == State::Refused) continue;
