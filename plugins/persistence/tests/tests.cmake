@@ -16,8 +16,7 @@ add_executable(persistence_migrate_helper tests/migrate_helper.cpp)
 target_link_libraries(persistence_migrate_helper PRIVATE persistence_core)
 target_compile_definitions(persistence_migrate_helper PRIVATE ${_pg_defs})
 
-add_executable(persistence_pg_test
-  tests/sql_service_test.cpp tests/migrator_test.cpp tests/schema_explain_test.cpp)
+add_executable(persistence_pg_test tests/sql_service_test.cpp tests/migrator_test.cpp)
 target_link_libraries(persistence_pg_test PRIVATE persistence_core GTest::gtest_main)
 target_compile_definitions(persistence_pg_test PRIVATE ${_pg_defs}
   PERSISTENCE_MIGRATE_HELPER="$<TARGET_FILE:persistence_migrate_helper>")
@@ -26,6 +25,15 @@ valory_warnings(persistence_pg_test)
 gtest_discover_tests(persistence_pg_test DISCOVERY_TIMEOUT 60 TEST_PREFIX "persistence."
   PROPERTIES TIMEOUT 300 LABELS postgres FIXTURES_REQUIRED postgres
              ENVIRONMENT "VALORY_PG_ENV_FILE=${_pg_env}")
+
+# The schema/EXPLAIN suite seeds 100k rows once per process: one CTest entry for the whole suite.
+add_executable(persistence_schema_test tests/schema_explain_test.cpp)
+target_link_libraries(persistence_schema_test PRIVATE persistence_core GTest::gtest_main)
+target_compile_definitions(persistence_schema_test PRIVATE ${_pg_defs})
+valory_warnings(persistence_schema_test)
+add_test(NAME persistence.ValorySchema COMMAND persistence_schema_test)
+set_tests_properties(persistence.ValorySchema PROPERTIES TIMEOUT 600 LABELS postgres
+  FIXTURES_REQUIRED postgres ENVIRONMENT "VALORY_PG_ENV_FILE=${_pg_env}")
 
 if(TARGET Valory::testkit)
   add_executable(persistence_plugin_test tests/plugin_test.cpp tests/fixture_owner_plugin.cpp)
