@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -36,7 +37,8 @@ inline int waitForPortFile(const std::string& path, std::chrono::milliseconds ti
 /// A child process that announces its port through --port-file (and optionally --tls-port-file).
 class ServerProcess {
 public:
-    ServerProcess(const std::string& binary, std::vector<std::string> args, bool tls = false)
+    ServerProcess(const std::string& binary, std::vector<std::string> args, bool tls = false,
+                  const std::map<std::string, std::string>& env = {})
         : portFile_(Poco::TemporaryFile::tempName()), tlsPortFile_(Poco::TemporaryFile::tempName()) {
         args.push_back("--port-file");
         args.push_back(portFile_);
@@ -44,9 +46,10 @@ public:
             args.push_back("--tls-port-file");
             args.push_back(tlsPortFile_);
         }
-        handle_.emplace(Poco::Process::launch(binary, args));
-        port_ = waitForPortFile(portFile_, std::chrono::seconds(30));
-        if (tls) tlsPort_ = waitForPortFile(tlsPortFile_, std::chrono::seconds(30));
+        Poco::Process::Env e(env.begin(), env.end());
+        handle_.emplace(Poco::Process::launch(binary, args, nullptr, nullptr, nullptr, e));
+        port_ = waitFor(portFile_, binary);
+        if (tls) tlsPort_ = waitFor(tlsPortFile_, binary);
     }
     ~ServerProcess() { stop(); }
     ServerProcess(const ServerProcess&) = delete;
@@ -63,6 +66,7 @@ public:
     }
 
     int port() const { return port_; }
+    bool running() const { return handle_ && Poco::Process::isRunning(*handle_); }
     int tlsPort() const { return tlsPort_; }
     std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::string tlsBaseUrl(const std::string& host = "localhost") const {
@@ -70,6 +74,22 @@ public:
     }
 
 private:
+    int waitFor(const std::string& file, const std::string& binary) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < until) {
+            std::ifstream f(file);
+            int port = 0;
+            if (f >> port && port > 0) return port;
+            if (!Poco::Process::isRunning(*handle_)) {
+                const int rc = handle_->wait();
+                handle_.reset();
+                throw std::runtime_error(binary + " exited with status " + std::to_string(rc) + " before listening");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        throw std::runtime_error("timed out waiting for " + binary + " to write " + file);
+    }
+
     std::string portFile_, tlsPortFile_;
     std::optional<Poco::ProcessHandle> handle_;
     int port_ = 0, tlsPort_ = 0;
