@@ -12,6 +12,7 @@
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include <algorithm>
@@ -170,6 +171,7 @@ public:
     virtual ~RawBodyAccess() = default;
     virtual int rawGet() = 0;                                // next byte or EOF (-1)
     virtual int rawRead(char* buffer, std::streamsize n) = 0;  // 0 at EOF
+    virtual void connectNow() = 0;                             // connect (and TLS handshake) before sending
 };
 
 template <class Base>
@@ -178,6 +180,7 @@ public:
     using Base::Base;
     int rawGet() override { return this->get(); }
     int rawRead(char* buffer, std::streamsize n) override { return this->read(buffer, n); }
+    void connectNow() override { this->reconnect(); }
 };
 
 void fillKv(valory_http_client_response& r) {
@@ -296,6 +299,9 @@ HttpClientService::HttpClientService(const nlohmann::json& settings)
                         throw Poco::Net::SSLContextException(
                             "TLS is not initialised (HttpClientService::initializeTls was not called)");
                     s = std::make_unique<RawAccessSession<Poco::Net::HTTPSClientSession>>(ep.host, ep.port, ctx);
+                    // Handshake on first send, after the deadline watchdog watches the socket: a peer
+                    // that accepts TCP but never speaks TLS must not hold the caller past its deadline.
+                    Poco::Net::SecureStreamSocket(s->socket()).setLazyHandshake(true);
                 } else {
                     s = std::make_unique<RawAccessSession<Poco::Net::HTTPClientSession>>(ep.host, ep.port);
                 }
@@ -431,6 +437,12 @@ void HttpClientService::runAttempt(Attempt& a) {
     std::unique_ptr<ConnectionPool::Session> session = std::move(lease->session);
     bool reusable = false;
     bool connectedBefore = a.reused;
+    DeadlineWatchdog::Guard guard;
+    // Every way back to the pool stops the watchdog first: a shut-down socket is never reused.
+    auto giveBack = [&](bool keep) {
+        bool fired = guard.release();
+        pool_.release(ep, std::move(session), keep && !fired);
+    };
 
     auto remaining = [&]() -> Poco::Timespan {
         auto left = std::chrono::duration_cast<std::chrono::microseconds>(a.deadline - Clock::now()).count();
@@ -446,7 +458,13 @@ void HttpClientService::runAttempt(Attempt& a) {
         if (session->connected()) {
             session->socket().setSendTimeout(left);
             session->socket().setReceiveTimeout(left);
+        } else {
+            auto* access = dynamic_cast<RawBodyAccess*>(session.get());
+            if (!access) throw Poco::IllegalStateException("session without raw access");
+            access->connectNow();
         }
+        connectedBefore = true;
+        guard = watchdog_.watch(static_cast<int>(session->socket().impl()->sockfd()), a.deadline);
 
         Poco::Net::HTTPRequest preq(a.method, a.url->target, Poco::Net::HTTPMessage::HTTP_1_1);
         bool hasAcceptEncoding = false;
@@ -466,7 +484,6 @@ void HttpClientService::runAttempt(Attempt& a) {
         preq.setKeepAlive(true);
 
         std::ostream& os = session->sendRequest(preq);
-        connectedBefore = true;  // from here on a failure is not a connect failure
         session->socket().setSendTimeout(remaining());
         session->socket().setReceiveTimeout(remaining());
         os.exceptions(std::ios::badbit);
@@ -484,12 +501,12 @@ void HttpClientService::runAttempt(Attempt& a) {
         auto failTooLarge = [&] {
             a.kind = Attempt::Kind::TooLarge;
             a.message = "response body of " + where + " exceeds max_body_bytes (" + std::to_string(settings_.maxBodyBytes) + ")";
-            pool_.release(ep, std::move(session), false);
+            giveBack(false);
         };
         auto failTruncated = [&](const std::string& what) {
             a.kind = Attempt::Kind::Malformed;
             a.message = "truncated response from " + where + ": " + what;
-            pool_.release(ep, std::move(session), false);
+            giveBack(false);
         };
         char buf[4096];
         if (!bodyless && presp.getChunkedTransferEncoding()) {
@@ -549,7 +566,7 @@ void HttpClientService::runAttempt(Attempt& a) {
                                      " body bytes before the connection closed");
         }
         reusable = presp.getKeepAlive() && (bodyless || presp.hasContentLength() || presp.getChunkedTransferEncoding());
-        pool_.release(ep, std::move(session), reusable);
+        giveBack(reusable);
         session.reset();
 
         // Transparent decompression (only when we asked for it).
@@ -604,6 +621,10 @@ void HttpClientService::runAttempt(Attempt& a) {
     } catch (const std::exception& e) {
         a.kind = Attempt::Kind::ConnectionLost;
         a.message = "request to " + where + " failed: " + e.what();
+    }
+    if (guard.release()) {  // the watchdog cut the connection at the deadline
+        a.kind = Attempt::Kind::Timeout;
+        a.message = "deadline reached while waiting for " + where;
     }
     if (session) pool_.release(ep, std::move(session), false);
 }

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connection_pool.hpp"
+#include "deadline_watchdog.hpp"
 #include "retry_policy.hpp"
 #include "valory/http_client.h"
 
@@ -96,6 +97,8 @@ public:
     /// Per-upstream counters and the shared pool's state (for the metrics endpoint and tests).
     std::vector<UpstreamMetrics> metricsSnapshot() const;
     ConnectionPool::Stats poolStats() const;
+    /// Connections cut by the deadline watchdog (a peer that kept a read going past the deadline).
+    uint64_t deadlineShutdowns() const { return watchdog_.firedCount(); }
 
     /// The C++ entry behind the vtable's perform (tests call it directly too).
     valory_status perform(const valory_http_client_request& req, valory_http_client_response** out,
@@ -111,6 +114,7 @@ private:
 
     HttpClientSettings settings_;
     RetryPolicy retry_;
+    DeadlineWatchdog watchdog_;  // outlives pool_
     ConnectionPool pool_;
 
     std::mutex waitMutex_;

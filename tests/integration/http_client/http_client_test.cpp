@@ -673,6 +673,20 @@ TEST(HttpClient, TimeoutsAreBoundedByTheDeadline) {
     EXPECT_EQ(get(svc, server.url("/")).status, VALORY_OK);
 }
 
+TEST(HttpClient, DrippingPeerIsCutAtTheDeadline) {
+    // Every recv returns within 50 ms, so per-recv timeouts never fire; only the deadline can stop it.
+    std::string head = "HTTP/1.1 200 OK\r\n";
+    for (int i = 0; i < 200; ++i) head += "X-Slow-" + std::to_string(i) + ": drip\r\n";
+    RawTcpServer drip(head + "Content-Length: 0\r\n\r\n", 50ms);
+    HttpClientService svc(fastSettings());
+    Call c = get(svc, drip.url("/"), 600);
+    EXPECT_EQ(c.status, VALORY_ERR_TIMEOUT) << statusText(c);
+    std::cout << "[metric] 600 ms deadline against a peer dripping 1 byte / 50 ms: returned after " << c.stats.elapsed_ms
+              << " ms (" << c.message << ")\n";
+    EXPECT_LT(c.stats.elapsed_ms, 5000u);  // the full drip would take ~3 minutes
+    EXPECT_GE(svc.deadlineShutdowns(), 1u);
+}
+
 TEST(HttpClient, MalformedAndTruncatedAnswersAreUpstreamErrors) {
     HttpClientService svc(fastSettings());
     {
@@ -897,6 +911,15 @@ TEST(HttpClientTls, SlowHttpsServerTimesOut) {
     EXPECT_EQ(c.status, VALORY_ERR_TIMEOUT) << statusText(c);
     EXPECT_LT(c.stats.elapsed_ms, 3000u);
     server.releaseAll();
+}
+
+TEST(HttpClientTls, PeerThatNeverHandshakesTimesOut) {
+    ASSERT_TRUE(ensureTls());
+    RawTcpServer silent("");  // accepts TCP, waits for an HTTP head that TLS never sends
+    HttpClientService svc(fastSettings());
+    Call c = get(svc, "https://127.0.0.1:" + std::to_string(silent.port()) + "/", 500);
+    EXPECT_EQ(c.status, VALORY_ERR_TIMEOUT) << statusText(c);
+    EXPECT_LT(c.stats.elapsed_ms, 4000u);  // the server holds the connection for 5 s
 }
 
 TEST(HttpClientTls, InitializeTlsOnlyOnce) {

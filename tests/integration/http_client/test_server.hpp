@@ -149,10 +149,12 @@ private:
     bool released_ = false;
 };
 
-/// Accepts connections, reads one request head, writes `reply` (raw bytes) and closes.
+/// Accepts connections, reads one request head, writes `reply` (raw bytes) and closes. With a
+/// `drip` interval the reply goes out one byte per interval (a peer that never finishes).
 class RawTcpServer {
 public:
-    explicit RawTcpServer(std::string reply) : reply_(std::move(reply)), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    explicit RawTcpServer(std::string reply, std::chrono::milliseconds drip = std::chrono::milliseconds(0))
+        : reply_(std::move(reply)), drip_(drip), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
         port_ = socket_.address().port();
         thread_ = std::thread([this] { run(); });
     }
@@ -183,7 +185,14 @@ private:
                     if (n <= 0) break;
                     head.append(buf, static_cast<std::size_t>(n));
                 }
-                if (!reply_.empty()) s.sendBytes(reply_.data(), static_cast<int>(reply_.size()));
+                if (drip_.count() > 0) {
+                    for (std::size_t i = 0; i < reply_.size() && !stop_; ++i) {
+                        s.sendBytes(reply_.data() + i, 1);
+                        std::this_thread::sleep_for(drip_);
+                    }
+                } else if (!reply_.empty()) {
+                    s.sendBytes(reply_.data(), static_cast<int>(reply_.size()));
+                }
                 s.shutdownSend();
                 s.close();
             } catch (const std::exception&) {
@@ -193,6 +202,7 @@ private:
     }
 
     std::string reply_;
+    std::chrono::milliseconds drip_;
     Poco::Net::ServerSocket socket_;
     uint16_t port_ = 0;
     std::atomic<bool> stop_{false};
