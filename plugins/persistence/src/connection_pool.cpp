@@ -117,22 +117,25 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
     bool waited = false;
     std::unique_lock lock(mutex_);
     for (;;) {
-        while (!idle_.empty()) {
+        if (!idle_.empty()) {
             std::unique_ptr<PooledConnection> c = std::move(idle_.back());
             idle_.pop_back();
+            // Check it outside the lock (poll() is a system call; other callers must not queue
+            // behind it).
+            lock.unlock();
             if (usable(*c)) return Lease(this, std::move(c));
-            // Stale or dead: close it outside the lock and free its slot.
             const bool aged = !c->broken && c->conn && c->conn->is_open() &&
                               std::chrono::steady_clock::now() - c->created >= options_.recycleAfter;
+            c.reset();  // disconnect outside the lock
+            lock.lock();
             --total_;
             if (aged) {
                 ++counters_.recycled;
             } else {
                 ++counters_.discarded;
             }
-            lock.unlock();
-            c.reset();
-            lock.lock();
+            freed_.notify_one();
+            continue;
         }
         if (total_ < max) {
             ++total_;
@@ -201,24 +204,26 @@ void ConnectionPool::giveBack(std::unique_ptr<PooledConnection> c) noexcept {
 }
 
 void ConnectionPool::purgeIdle() {
-    std::vector<std::unique_ptr<PooledConnection>> dropped;
+    // Take the idle ones out, check them without the lock, put the good ones back.
+    std::vector<std::unique_ptr<PooledConnection>> candidates;
     {
         std::lock_guard lock(mutex_);
-        // Keep the ones whose socket is still quiet: after a single backend crash the others
-        // are fine; after a restart they are all readable (FATAL or EOF) and go.
-        std::vector<std::unique_ptr<PooledConnection>> keep;
-        for (auto& c : idle_) {
-            if (usable(*c)) {
-                keep.push_back(std::move(c));
-            } else {
-                dropped.push_back(std::move(c));
-            }
-        }
-        idle_.swap(keep);
+        candidates.swap(idle_);
+    }
+    std::vector<std::unique_ptr<PooledConnection>> keep, dropped;
+    for (auto& c : candidates) {
+        // After a single backend's death the others are fine; after a restart they are all
+        // readable (FATAL or EOF) and go.
+        (usable(*c) ? keep : dropped).push_back(std::move(c));
+    }
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& c : keep) idle_.push_back(std::move(c));
         total_ -= dropped.size();
         counters_.discarded += dropped.size();
     }
-    if (!dropped.empty()) freed_.notify_all();
+    dropped.clear();
+    freed_.notify_all();
 }
 
 PoolStats ConnectionPool::stats() const {
