@@ -127,6 +127,8 @@ public:
         } else {
             shared_->router->handle(req, resp, outcome);
         }
+        // A stop that began while this request ran: tell the client this connection ends here.
+        if (!draining && shared_->draining->load(std::memory_order_acquire)) response.setKeepAlive(false);
         const std::uint64_t bytesOut = send(response, resp);
         publish(req, resp, outcome, t0, bytesOut);
     }
