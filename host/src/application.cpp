@@ -248,6 +248,7 @@ int Application::main(const std::vector<std::string>& args) {
 #ifdef VALORY_HOST_HAS_HTTP_CLIENT
     std::unique_ptr<HttpClientService> httpClient;
     try {
+        HttpClientService::initializeTls(config.httpClient);  // Poco NetSSL, once per process (see PITFALLS)
         httpClient = std::make_unique<HttpClientService>(config.httpClient);
         attachMetrics(*httpClient, metrics);
         services.registerHostService("http.client", 1, httpClient->minor(), httpClient->vtable(), httpClient->self());

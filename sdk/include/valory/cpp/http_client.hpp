@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -131,8 +132,8 @@ class HttpClient {
 public:
     /// Takes ownership of an acquisition (valory::sdk::ServiceRef or anything with vtable()/self()),
     /// which stays held as long as this client or a copy of it lives.
-    template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
-              class = decltype(std::declval<const Ref&>().self())>
+    template <class Ref, class = std::enable_if_t<!std::is_same_v<std::decay_t<Ref>, HttpClient>>,
+              class = decltype(std::declval<const Ref&>().vtable()), class = decltype(std::declval<const Ref&>().self())>
     explicit HttpClient(Ref ref) {
         vtable_ = static_cast<const valory_http_client_vtable*>(ref.vtable());
         self_ = ref.self();
