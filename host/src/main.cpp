@@ -1,6 +1,8 @@
 // valory-host entry point.
 #include "application.hpp"
 
+#include <Poco/Util/Application.h>
+
 #include <signal.h>
 
 #include <cstring>
@@ -44,7 +46,9 @@ int main(int argc, char** argv) {
     pocoArgs.push_back(nullptr);
     try {
         valory::host::Application app(std::move(runArgs), runRequested);
-        return app.run(static_cast<int>(pocoArgs.size() - 1), pocoArgs.data());
+        const int rc = app.run(static_cast<int>(pocoArgs.size() - 1), pocoArgs.data());
+        // Poco reports a bad command line (unknown option, missing argument) as EXIT_CONFIG.
+        return rc == Poco::Util::Application::EXIT_CONFIG ? valory::host::Application::kExitUsage : rc;
     } catch (const std::exception& e) {
         std::cerr << "valory-host: " << e.what() << "\n";
         return 1;

@@ -396,3 +396,26 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
     EXPECT_NE(out.find(h.config().string() + ": server.port: out of range: 70000 (allowed 0..65535)"), std::string::npos)
         << out;
 }
+
+TEST(HostProcess, SecretsAreResolvedForThePluginAndMaskedInTheLog) {
+    Host h("secret");
+    ::setenv("VALORY_IT_TOKEN", "sekr1t-Value-42", 1);
+    h.writeConfig("", R"("host_fx_ok": {"settings": {"token": {"env": "VALORY_IT_TOKEN"}}})");
+    h.start();
+    ASSERT_TRUE(h.waitReady()) << h.log();
+    h.signal(SIGTERM);
+    EXPECT_EQ(h.waitExit().value_or(-1), 0) << h.log();
+    const std::string log = h.log();
+    // The plugin received the resolved value (it logs its settings) and the host masked it.
+    EXPECT_NE(log.find(R"(fixture started with settings {"greeting":"hi","token":"***"})"), std::string::npos) << log;
+    EXPECT_EQ(log.find("sekr1t-Value-42"), std::string::npos) << log;
+
+    // An inline secret is a config error naming the key path (and the plugin is not optional: exit 1).
+    h.writeConfig("", R"("host_fx_ok": {"settings": {"token": "inline-secret"}})");
+    std::string out;
+    EXPECT_EQ(h.runToEnd({"--check"}, out), 1) << out;
+    EXPECT_NE(out.find("plugin 'host_fx_ok' refused at config: " + h.config().string() +
+                       ": plugins.host_fx_ok.settings.token: inline value not allowed for a secret"),
+              std::string::npos)
+        << out;
+}
