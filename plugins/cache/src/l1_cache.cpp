@@ -13,20 +13,17 @@ L1Cache::L1Cache(const Options& options) {
     maxBytesPerShard_ = std::max<std::size_t>(1, (options.maxBytes + n - 1) / n);
 }
 
-L1Cache::Shard& L1Cache::shardFor(std::string_view key) noexcept {
-    return *shards_[std::hash<std::string_view>{}(key) % shards_.size()];
-}
-
 void L1Cache::removeLocked(Shard& s, std::list<EntryPtr>::iterator it) {
     s.bytes -= (*it)->charge();
-    s.index.erase(std::string_view((*it)->key));
+    s.index.erase(ref((*it)->key));
     s.lru.erase(it);
 }
 
 EntryPtr L1Cache::find(std::string_view key, SteadyClock::time_point now) {
-    Shard& s = shardFor(key);
+    const KeyRef k = ref(key);
+    Shard& s = shardFor(k);
     std::unique_lock lock(s.mutex);
-    auto found = s.index.find(key);
+    auto found = s.index.find(k);
     if (found == s.index.end()) {
         lock.unlock();
         misses_.fetch_add(1, std::memory_order_relaxed);
@@ -49,10 +46,11 @@ EntryPtr L1Cache::find(std::string_view key, SteadyClock::time_point now) {
 
 void L1Cache::put(EntryPtr entry) {
     if (!entry) return;
-    Shard& s = shardFor(entry->key);
+    const KeyRef k = ref(entry->key);
+    Shard& s = shardFor(k);
     const std::size_t charge = entry->charge();
     std::lock_guard lock(s.mutex);
-    auto found = s.index.find(std::string_view(entry->key));
+    auto found = s.index.find(k);
     if (found != s.index.end()) removeLocked(s, found->second);
     if (charge > maxBytesPerShard_) return;  // would evict the whole shard: not worth keeping
     uint64_t evicted = 0;
@@ -61,15 +59,16 @@ void L1Cache::put(EntryPtr entry) {
         ++evicted;
     }
     s.lru.push_front(std::move(entry));
-    s.index.emplace(std::string_view(s.lru.front()->key), s.lru.begin());
+    s.index.emplace(KeyRef{std::string_view(s.lru.front()->key), k.hash}, s.lru.begin());
     s.bytes += charge;
     if (evicted) evictions_.fetch_add(evicted, std::memory_order_relaxed);
 }
 
 bool L1Cache::erase(std::string_view key) {
-    Shard& s = shardFor(key);
+    const KeyRef k = ref(key);
+    Shard& s = shardFor(k);
     std::lock_guard lock(s.mutex);
-    auto found = s.index.find(key);
+    auto found = s.index.find(k);
     if (found == s.index.end()) return false;
     removeLocked(s, found->second);
     return true;

@@ -22,7 +22,8 @@ using SteadyClock = std::chrono::steady_clock;
 struct CacheEntry {
     std::string key;
     std::string value;
-    int64_t writtenAtMs = 0;          // wall clock (unix ms), for age
+    int64_t writtenAtMs = 0;          // wall clock (unix ms), as stored in L2
+    SteadyClock::time_point writtenAt;   // the same instant on the steady clock, for age
     SteadyClock::time_point freshUntil;
     SteadyClock::time_point staleUntil;  // >= freshUntil; the entry is gone afterwards
     SteadyClock::time_point l1Until;     // L1's own (shorter) bound, <= staleUntil
@@ -59,13 +60,23 @@ public:
     std::size_t shardCount() const noexcept { return shards_.size(); }
 
 private:
+    // Map key carrying its hash, so the hash that picks the shard is not computed again.
+    struct KeyRef {
+        std::string_view key;
+        std::size_t hash;
+        bool operator==(const KeyRef& o) const noexcept { return key == o.key; }
+    };
+    struct KeyRefHash {
+        std::size_t operator()(const KeyRef& k) const noexcept { return k.hash; }
+    };
     struct Shard {
         mutable std::mutex mutex;
         std::list<EntryPtr> lru;  // front = most recently used
-        std::unordered_map<std::string_view, std::list<EntryPtr>::iterator> index;
+        std::unordered_map<KeyRef, std::list<EntryPtr>::iterator, KeyRefHash> index;
         std::size_t bytes = 0;
     };
-    Shard& shardFor(std::string_view key) noexcept;
+    static KeyRef ref(std::string_view key) noexcept { return {key, std::hash<std::string_view>{}(key)}; }
+    Shard& shardFor(const KeyRef& k) noexcept { return *shards_[(k.hash >> 7) % shards_.size()]; }
     void removeLocked(Shard& s, std::list<EntryPtr>::iterator it);
 
     std::vector<std::unique_ptr<Shard>> shards_;

@@ -134,18 +134,30 @@ void TwoLevelCache::stop() {
 
 // --- validation ----------------------------------------------------------------------------------
 
+namespace {
+// 1 = allowed inside a component (valory_cache_key_char_ok), 2 = ':' separator, 0 = forbidden.
+struct KeyCharTable {
+    unsigned char cls[256];
+    KeyCharTable() {
+        for (int c = 0; c < 256; ++c) cls[c] = valory_cache_key_char_ok(static_cast<unsigned char>(c)) ? 1 : 0;
+        cls[static_cast<unsigned char>(':')] = 2;
+    }
+};
+const KeyCharTable kKeyChars;
+}  // namespace
+
 bool TwoLevelCache::validKey(std::string_view key) noexcept {
     if (key.empty() || key.size() > VALORY_CACHE_MAX_KEY) return false;
     std::size_t components = 0, len = 0;
     for (char c : key) {
-        if (c == ':') {
-            if (len == 0) return false;
+        const unsigned char k = kKeyChars.cls[static_cast<unsigned char>(c)];
+        if (k == 1) {
+            ++len;
+        } else if (k == 2 && len != 0) {
             ++components;
             len = 0;
-        } else if (!valory_cache_key_char_ok(static_cast<unsigned char>(c))) {
-            return false;
         } else {
-            ++len;
+            return false;
         }
     }
     if (len == 0) return false;
@@ -193,6 +205,7 @@ EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64
     e->key.assign(key);
     e->value = std::move(value);
     e->writtenAtMs = writtenAtMs;
+    e->writtenAt = now - std::chrono::milliseconds(wall - writtenAtMs);
     e->freshUntil = now + std::chrono::milliseconds(freshUntilMs - wall);
     e->staleUntil = now + std::chrono::milliseconds(staleUntilMs - wall);
     e->l1Until = std::min(e->staleUntil, now + std::chrono::milliseconds(p.l1TtlMs));
@@ -200,23 +213,29 @@ EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64
 }
 
 void TwoLevelCache::serve(const CacheEntry& e, valory_cache_source source, uint32_t flags, valory_writer* out,
-                          valory_cache_result* result) const {
+                          valory_cache_result* result, SteadyClock::time_point now) const {
     if (result && result->struct_size >= sizeof(valory_cache_result)) {
         result->source = source;
         result->flags = flags;
-        result->age_ms = std::max<int64_t>(0, wallNowMs() - e.writtenAtMs);
+        result->age_ms = std::max<int64_t>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(now - e.writtenAt).count());
         result->refresh_status = VALORY_OK;
     }
     if (out && out->write) out->write(out->ctx, e.value.data(), e.value.size());
 }
 
-EntryPtr TwoLevelCache::lookup(std::string_view key, bool useL2, valory_cache_source* source) {
-    const auto now = SteadyClock::now();
+EntryPtr TwoLevelCache::lookup(std::string_view key, bool useL2, valory_cache_source* source,
+                               SteadyClock::time_point now) {
     EntryPtr e = l1_.find(key, now);
     if (e && now < e->freshUntil) {
         *source = VALORY_CACHE_SOURCE_L1;
         return e;
     }
+    return lookupBelowL1(key, std::move(e), useL2, source, now);
+}
+
+EntryPtr TwoLevelCache::lookupBelowL1(std::string_view key, EntryPtr e, bool useL2, valory_cache_source* source,
+                                      SteadyClock::time_point now) {
     // Missing, or stale in L1: another host may have refreshed it, so ask L2 before settling.
     if (useL2 && l2Usable()) {
         try {
@@ -396,14 +415,21 @@ void TwoLevelCache::maintenance() {
 
 valory_status TwoLevelCache::get(std::string_view key, uint32_t flags, valory_writer* out, valory_cache_result* result,
                                  valory_error* err) {
+    const auto now = SteadyClock::now();
+    // Hit path first, without validating: only valid keys are ever stored, so a hit proves it.
+    EntryPtr e = l1_.find(key, now);
+    if (e && now < e->freshUntil) {
+        serve(*e, VALORY_CACHE_SOURCE_L1, 0, out, result, now);
+        return VALORY_OK;
+    }
     if (!validKey(key)) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     valory_cache_source source = VALORY_CACHE_SOURCE_NONE;
-    EntryPtr e = lookup(key, (flags & VALORY_CACHE_L1_ONLY) == 0, &source);
+    e = lookupBelowL1(key, std::move(e), (flags & VALORY_CACHE_L1_ONLY) == 0, &source, now);
     if (!e) return VALORY_ERR_NOT_FOUND;
-    const bool stale = SteadyClock::now() >= e->freshUntil;
+    const bool stale = now >= e->freshUntil;
     if (stale && !(flags & VALORY_CACHE_ALLOW_STALE)) return VALORY_ERR_NOT_FOUND;
     if (stale) staleServed_.fetch_add(1, std::memory_order_relaxed);
-    serve(*e, source, stale ? static_cast<uint32_t>(VALORY_CACHE_STALE) : 0u, out, result);
+    serve(*e, source, stale ? static_cast<uint32_t>(VALORY_CACHE_STALE) : 0u, out, result, now);
     return VALORY_OK;
 }
 
@@ -496,9 +522,10 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
         waitMs = options->wait_ms;
 
     valory_cache_source source = VALORY_CACHE_SOURCE_NONE;
-    EntryPtr e = lookup(key, true, &source);
-    if (e && SteadyClock::now() < e->freshUntil) {
-        serve(*e, source, 0, out, result);
+    const auto now = SteadyClock::now();
+    EntryPtr e = lookup(key, true, &source, now);
+    if (e && now < e->freshUntil) {
+        serve(*e, source, 0, out, result, now);
         return VALORY_OK;
     }
 
@@ -519,7 +546,7 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
     if (!leader) {
         if (e) {  // someone is refreshing: serve the stale value at once
             staleServed_.fetch_add(1, std::memory_order_relaxed);
-            serve(*e, source, VALORY_CACHE_STALE, out, result);
+            serve(*e, source, VALORY_CACHE_STALE, out, result, SteadyClock::now());
             return VALORY_OK;
         }
         computeWaits_.fetch_add(1, std::memory_order_relaxed);
@@ -561,9 +588,10 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
     } finish{this, std::string(key), flight};
 
     // A flight that finished between our lookup and our registration has stored its value in L1.
-    if (EntryPtr again = l1_.find(key, SteadyClock::now()); again && SteadyClock::now() < again->freshUntil) {
+    const auto now2 = SteadyClock::now();
+    if (EntryPtr again = l1_.find(key, now2); again && now2 < again->freshUntil) {
         finish(VALORY_OK, {}, again->value, 0);
-        serve(*again, VALORY_CACHE_SOURCE_L1, 0, out, result);
+        serve(*again, VALORY_CACHE_SOURCE_L1, 0, out, result, now2);
         return VALORY_OK;
     }
 
@@ -581,7 +609,7 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
             refreshFailures_.fetch_add(1, std::memory_order_relaxed);
             staleServed_.fetch_add(1, std::memory_order_relaxed);
             finish(s, msg, {}, 0);
-            serve(*e, source, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, out, result);
+            serve(*e, source, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, out, result, SteadyClock::now());
             if (result && result->struct_size >= sizeof(valory_cache_result)) result->refresh_status = s;
             if (err) {
                 valory_fail(err, VALORY_OK, msg.c_str());  // the compute's message, for the caller's logs

@@ -74,11 +74,14 @@ private:
     EntryPtr makeEntry(std::string_view key, std::string value, int64_t writtenAtMs, int64_t freshUntilMs,
                        int64_t staleUntilMs, const NamespacePolicy& p) const;
     /// L1, then L2 (filling L1); stale entries included. *source says which level answered.
-    EntryPtr lookup(std::string_view key, bool useL2, valory_cache_source* source);
+    EntryPtr lookup(std::string_view key, bool useL2, valory_cache_source* source, SteadyClock::time_point now);
+    /// The part of lookup() after L1 answered `l1` (null or not fresh).
+    EntryPtr lookupBelowL1(std::string_view key, EntryPtr l1, bool useL2, valory_cache_source* source,
+                           SteadyClock::time_point now);
     /// Stores in L1 and L2 (publishing an invalidation). VALORY_ERR_TOO_LARGE is the only failure.
     valory_status store(std::string_view key, std::string_view value, const Lifetimes& lt, valory_error* err);
     void serve(const CacheEntry& e, valory_cache_source source, uint32_t flags, valory_writer* out,
-               valory_cache_result* result) const;
+               valory_cache_result* result, SteadyClock::time_point now) const;
     void removeEverywhere(std::string_view key);
 
     bool l2Usable() const noexcept { return store_ && l2Up_.load(std::memory_order_acquire); }
