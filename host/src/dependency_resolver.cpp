@@ -142,33 +142,29 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
             result.refused[id] = "dependency cycle: " + it->second;
         }
     }
-    // Plugins not in a cycle but waiting on one: refused because their provider was refused; then
-    // the rest can be ordered.
-    for (const std::string& id : remaining) {
-        if (result.refused.count(id)) continue;
-        for (const auto& w : deps[id])
-            if (result.refused.count(w)) {
-                result.refused[id] = "depends on plugin '" + w + "', which was refused";
-                break;
-            }
-    }
-    // Order the remaining non-refused ones (they waited only on refused plugins transitively).
+    // Plugins not in a cycle but waiting on one: a required provider that was refused refuses
+    // them too; an optional one is dropped (they start without it). Then order the rest.
+    auto requiredEdge = [&](const std::string& id, const std::string& providerId) {
+        for (const auto& d : byId[id]->requires_)
+            if (auto it = provider.find(d.key()); it != provider.end() && it->second->id == providerId) return true;
+        return false;
+    };
     bool progress = true;
     while (progress) {
         progress = false;
         for (const std::string& id : remaining) {
             if (done.count(id) || result.refused.count(id)) continue;
-            bool blocked = false, ready = true;
+            bool ready = true;
+            std::string blocker;
             for (const auto& w : deps[id]) {
-                if (result.refused.count(w)) blocked = true;
-                else if (!done.count(w)) ready = false;
+                if (result.refused.count(w)) {
+                    if (requiredEdge(id, w) && blocker.empty()) blocker = w;
+                } else if (!done.count(w)) {
+                    ready = false;
+                }
             }
-            if (blocked) {
-                for (const auto& w : deps[id])
-                    if (result.refused.count(w)) {
-                        result.refused[id] = "depends on plugin '" + w + "', which was refused";
-                        break;
-                    }
+            if (!blocker.empty()) {
+                result.refused[id] = "depends on plugin '" + blocker + "', which was refused";
                 progress = true;
             } else if (ready) {
                 done.insert(id);

@@ -196,21 +196,16 @@ private:
                 return body.size();
             }
             if (!response.has("Content-Type")) response.setContentType(resp.fileContentType);
-            if (resp.status == 304 || resp.status == 204) {
-                response.send();
-                return 0;
-            }
+            // A 304 carries the length the 200 would have (RFC 9110); the body is never written.
             response.setContentLength64(static_cast<Poco::UInt64>(size));
             std::ostream& out = response.send();
             if (noBody) return 0;
             Poco::StreamCopier::copyStream(file, out);
             return size;
         }
-        if (resp.status == 304 || resp.status == 204 || resp.status < 200) {
-            response.send();
-            return 0;
-        }
-        response.setContentLength64(resp.body.size());
+        // Every response is framed: without a length Poco would close the keep-alive connection.
+        // 204 gets "Content-Length: 0"; 304 the length of the body the handler would have sent.
+        response.setContentLength64(resp.status == 204 || resp.status < 200 ? 0 : resp.body.size());
         if (noBody) {
             response.send();
             return 0;

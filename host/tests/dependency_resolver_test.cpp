@@ -83,3 +83,10 @@ TEST(DependencyResolver, ProviderRefusedEarlierIsNamed) {
     auto res = DependencyResolver().resolve(ptrs(ms), {{"persistence", &refused}});
     EXPECT_EQ(res.refused["overlays"], "requires 'sql/1' from plugin 'persistence', which was refused");
 }
+
+TEST(DependencyResolver, OptionalDependencyOnACycleStartsWithoutIt) {
+    std::vector<Manifest> ms = {plugin("a", {"b"}, {"a"}), plugin("b", {"a"}, {"b"}), plugin("c", {}, {}, {"a"})};
+    auto res = DependencyResolver().resolve(ptrs(ms));
+    EXPECT_EQ(res.refused.count("c"), 0u);
+    EXPECT_EQ(res.order, std::vector<std::string>{"c"});
+}

@@ -147,7 +147,8 @@ struct RawResponse {
     }
 };
 
-RawResponse readResponse(Poco::Net::StreamSocket& s, bool checkClose) {
+/// Reads one response; `noBody` for HEAD and 304 (Content-Length describes the omitted body).
+RawResponse readResponse(Poco::Net::StreamSocket& s, bool checkClose, bool noBody = false) {
     RawResponse r;
     std::string data;
     char buf[4096];
@@ -162,7 +163,7 @@ RawResponse readResponse(Poco::Net::StreamSocket& s, bool checkClose) {
     r.body = data.substr(end + 4);
     r.status = std::stoi(r.head.substr(9, 3));
     const std::string len = r.header("Content-Length");
-    const std::size_t want = len.empty() ? 0 : std::stoul(len);
+    const std::size_t want = len.empty() || noBody || r.status == 304 ? 0 : std::stoul(len);
     while (r.body.size() < want) {
         int n = s.receiveBytes(buf, sizeof buf);
         if (n <= 0) break;
@@ -418,4 +419,44 @@ TEST(HostProcess, SecretsAreResolvedForThePluginAndMaskedInTheLog) {
                        ": plugins.host_fx_ok.settings.token: inline value not allowed for a secret"),
               std::string::npos)
         << out;
+}
+
+TEST(HostProcess, StaticMountServesFilesWithEtag304HeadAndCors) {
+    Host h("static");
+    h.writeConfig(R"("cors": {"origins": ["https://app.example"]})", R"("host_fx_ok": {})");
+    h.start();
+    ASSERT_TRUE(h.waitReady()) << h.log();
+    const std::string manifest = readFile(fs::path(VALORY_PLUGIN_DIR) / "host_fx_ok" / "plugin.json");
+    auto r = get(h.port(), "/host_fx_ok/files/plugin.json");
+    ASSERT_EQ(r.status, 200) << r.head;
+    EXPECT_EQ(r.body, manifest);
+    EXPECT_EQ(r.header("Content-Type"), "application/json");
+    EXPECT_FALSE(r.header("Last-Modified").empty()) << r.head;
+    EXPECT_FALSE(r.header("X-Process-Time").empty()) << r.head;
+    const std::string etag = r.header("ETag");
+    ASSERT_FALSE(etag.empty()) << r.head;
+    {
+        auto s = connect(h.port());
+        sendAll(s, "GET /host_fx_ok/files/plugin.json HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n");
+        auto nm = readResponse(s, false);
+        EXPECT_EQ(nm.status, 304) << nm.head;
+        EXPECT_TRUE(nm.body.empty());
+        // HEAD on the same keep-alive connection: the length of the file, no body.
+        sendAll(s, "HEAD /host_fx_ok/files/plugin.json HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto head = readResponse(s, false, /*noBody=*/true);
+        EXPECT_EQ(head.status, 200) << head.head;
+        EXPECT_EQ(head.header("Content-Length"), std::to_string(manifest.size()));
+        // The connection is still in sync (no stray body bytes): a GET answers normally.
+        sendAll(s, "GET /host_fx_ok/ok HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example\r\n\r\n");
+        auto ok = readResponse(s, false);
+        EXPECT_EQ(ok.status, 200) << ok.head;
+        EXPECT_EQ(ok.body, "host_fx_ok ok");
+        EXPECT_EQ(ok.header("Access-Control-Allow-Origin"), "https://app.example") << ok.head;
+        EXPECT_EQ(ok.header("Vary"), "Origin") << ok.head;
+    }
+    EXPECT_EQ(get(h.port(), "/host_fx_ok/files/../host_fx_ok/plugin.json").status, 404);
+    EXPECT_EQ(get(h.port(), "/host_fx_ok/files/%2e%2e/host_fx_fail_start/plugin.json").status, 404);
+    EXPECT_EQ(get(h.port(), "/host_fx_ok/files/nothing-here").status, 404);
+    h.signal(SIGTERM);
+    EXPECT_EQ(h.waitExit().value_or(-1), 0) << h.log();
 }
