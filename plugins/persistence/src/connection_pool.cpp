@@ -89,9 +89,11 @@ ConnectionPool::~ConnectionPool() {
     // consumers, so there are none.
 }
 
-bool ConnectionPool::usable(PooledConnection& c) const noexcept {
+bool ConnectionPool::usable(PooledConnection& c, bool alwaysCheckSocket) const noexcept {
     if (c.broken || !c.conn || !c.conn->is_open()) return false;
-    if (std::chrono::steady_clock::now() - c.created >= options_.recycleAfter) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - c.created >= options_.recycleAfter) return false;
+    if (!alwaysCheckSocket && now - c.returned < options_.idleCheckAfter) return true;
     // An idle connection has nothing to read. If the socket is readable, the server closed it or
     // sent a FATAL (shutdown, idle-session kill): drop it rather than send a statement into it.
     struct pollfd pfd{};
@@ -195,6 +197,7 @@ void ConnectionPool::giveBack(std::unique_ptr<PooledConnection> c) noexcept {
             --total_;  // overflow connection: close it
             toClose = std::move(c);
         } else {
+            c->returned = std::chrono::steady_clock::now();
             idle_.push_back(std::move(c));
         }
     }
@@ -214,7 +217,7 @@ void ConnectionPool::purgeIdle() {
     for (auto& c : candidates) {
         // After a single backend's death the others are fine; after a restart they are all
         // readable (FATAL or EOF) and go.
-        (usable(*c) ? keep : dropped).push_back(std::move(c));
+        (usable(*c, true) ? keep : dropped).push_back(std::move(c));
     }
     {
         std::lock_guard lock(mutex_);

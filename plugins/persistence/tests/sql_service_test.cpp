@@ -274,6 +274,8 @@ TEST_F(SqlServiceTest, BrokenIdleConnectionsAreDiscardedNotReused) {
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
     }
+    // Idle longer than idleCheckAfter, so the pool checks the socket before reuse.
+    std::this_thread::sleep_for(sut_->pool->options().idleCheckAfter + std::chrono::milliseconds(50));
     // The killed connection sits idle in the pool; the next call must not fail because of it.
     for (int i = 0; i < 50 && sut_->pool->stats().discarded == 0; ++i) {
         EXPECT_EQ(db().exec("SELECT 1", {}, VALORY_SQL_READ_ONLY).getInt(0, 0), 1);
