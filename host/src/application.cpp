@@ -254,8 +254,11 @@ int Application::main(const std::vector<std::string>& args) {
         services.registerHostService("http.client", 1, httpClient->minor(), httpClient->vtable(), httpClient->self());
         plugins.addHostService("http.client", 1, httpClient->minor());
     } catch (const std::exception& e) {
-        log().error(std::string("host service http.client/1 unavailable: ") + e.what());
-        if (check_) std::cout << "check: http_client: " << e.what() << "\n";
+        // A broken http_client section (e.g. an unreadable CA file) is a config error: fail closed.
+        const std::string message = config.source + ": http_client: " + e.what();
+        if (check_) std::cout << "check: config: " << message << "\ncheck: failed, 1 problem(s)\n";
+        std::cerr << "valory-host: config error: " << message << "\n";
+        return kExitFailure;
     }
 #endif
 
