@@ -4,6 +4,7 @@
 #include "elf_check.hpp"
 #include "errors.hpp"
 #include "events.hpp"
+#include "metrics_registry.hpp"
 #include "router.hpp"
 #include "scheduler.hpp"
 #include "schema_validator.hpp"
@@ -82,6 +83,18 @@ const PluginManager::Record* PluginManager::record(const std::string& id) const 
 }
 
 void PluginManager::publishState(const Record& r, int state, const std::string& reason) {
+    if (context_.metrics) {
+        if (!stateFamily_) {
+            std::string message;
+            context_.metrics->define("host",
+                                     {VALORY_METRIC_GAUGE, "valory_plugin_state",
+                                      "Plugin lifecycle state (valory_plugin_state_event values: 3 started, 4 "
+                                      "stopped, 5 failed)",
+                                      {"plugin"}, {}},
+                                     stateFamily_, message);
+        }
+        context_.metrics->gaugeSet(stateFamily_, {r.id}, state);
+    }
     if (!context_.events || !context_.events->hasSubscribers(VALORY_EVENT_PLUGIN_STATE)) return;
     valory_plugin_state_event ev{};
     ev.struct_size = sizeof ev;

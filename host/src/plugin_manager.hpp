@@ -98,6 +98,7 @@ private:
     std::vector<std::string> order_;
     std::vector<std::string> started_;
     std::map<std::string, std::string> providerOf_;
+    std::uint32_t stateFamily_ = 0;
 };
 
 const char* toString(PluginManager::State state);
