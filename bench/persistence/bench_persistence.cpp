@@ -3,7 +3,9 @@
 // query issued with plain libpqxx, over the same number of connections and threads.
 //
 //   bench_persistence --dsn DSN --mode sql1|pqxx --connections N --seconds S --rows R
-// Prints one line: "<mode> <lookups_per_second> <lookups> <errors>".
+// Prints one line: "<mode> <lookups_per_second> <lookups> <errors> <client_cpu_us_per_lookup>".
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -48,6 +50,8 @@ Args parse(int argc, char** argv) {
     return a;
 }
 
+double cpuMicros = 0;  // client CPU (user + system) during the measured window
+
 template <class Body>
 std::pair<uint64_t, uint64_t> runThreads(const Args& a, Body body) {
     std::atomic<bool> go{false}, stop{false};
@@ -68,10 +72,15 @@ std::pair<uint64_t, uint64_t> runThreads(const Args& a, Body body) {
         });
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let every thread finish setup
+    struct rusage before{}, after{};
+    ::getrusage(RUSAGE_SELF, &before);
     go = true;
     std::this_thread::sleep_for(std::chrono::duration<double>(a.seconds));
     stop = true;
     for (auto& th : threads) th.join();
+    ::getrusage(RUSAGE_SELF, &after);
+    auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
+    cpuMicros = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
     return {total.load(), errors.load()};
 }
 
@@ -126,7 +135,7 @@ int main(int argc, char** argv) {
             throw std::runtime_error("--mode must be sql1 or pqxx");
         }
         std::cout << a.mode << " " << static_cast<uint64_t>(static_cast<double>(r.first) / a.seconds) << " " << r.first
-                  << " " << r.second << "\n";
+                  << " " << r.second << " " << (r.first ? cpuMicros / static_cast<double>(r.first) : 0.0) << "\n";
         return r.second == 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "bench_persistence: " << e.what() << "\n";

@@ -13,8 +13,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 # Fixed parameters.
 ROWS=100000
 CONNECTIONS=4
-SECONDS_PER_RUN=10
-RUNS=5            # per subject, alternated: pqxx, sql1, pqxx, sql1, ...
+SECONDS_PER_RUN=8
+RUNS=7            # per subject, alternated ABBA (pqxx sql1, sql1 pqxx, ...) so drift cancels
 PGBENCH_SECONDS=10
 SMOKE=0
 BINARY="$ROOT/build-bench/bench/persistence/bench_persistence"
@@ -48,15 +48,17 @@ INSERT INTO bench_users SELECT g, 'user_' || g, (1000000 + g)::text FROM generat
 ANALYZE bench_users;
 SQL
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-declare -a PQXX SQL1
+declare -a PQXX SQL1 PQXX_CPU SQL1_CPU
 for i in $(seq 1 "$RUNS"); do
-  for mode in pqxx sql1; do
+  if (( i % 2 )); then order="pqxx sql1"; else order="sql1 pqxx"; fi
+  for mode in $order; do
     line="$("$BINARY" --dsn "$DSN" --mode "$mode" --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --rows "$ROWS")"
     rate="$(echo "$line" | awk '{print $2}')"
-    echo "run $i $mode: $rate lookups/s"
-    if [[ $mode == pqxx ]]; then PQXX+=("$rate"); else SQL1+=("$rate"); fi
+    cpu="$(echo "$line" | awk '{printf "%.1f", $5}')"
+    echo "run $i $mode: $rate lookups/s, client cpu $cpu us/lookup"
+    if [[ $mode == pqxx ]]; then PQXX+=("$rate"); PQXX_CPU+=("$cpu"); else SQL1+=("$rate"); SQL1_CPU+=("$cpu"); fi
   done
 done
 
@@ -69,6 +71,8 @@ PQXX_MED="$(printf '%s\n' "${PQXX[@]}" | median)"
 SQL1_MED="$(printf '%s\n' "${SQL1[@]}" | median)"
 PQXX_MIN="$(printf '%s\n' "${PQXX[@]}" | sort -n | head -1)"; PQXX_MAX="$(printf '%s\n' "${PQXX[@]}" | sort -n | tail -1)"
 SQL1_MIN="$(printf '%s\n' "${SQL1[@]}" | sort -n | head -1)"; SQL1_MAX="$(printf '%s\n' "${SQL1[@]}" | sort -n | tail -1)"
+PQXX_CPU_MED="$(printf '%s\n' "${PQXX_CPU[@]}" | median)"
+SQL1_CPU_MED="$(printf '%s\n' "${SQL1_CPU[@]}" | median)"
 RATIO="$(awk -v a="$SQL1_MED" -v b="$PQXX_MED" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -77,11 +81,12 @@ PG_VERSION="$("$VALORY_PG_BIN/postgres" --version | awk '{print $3}')"
 PQXX_VERSION="$(pkg-config --modversion libpqxx 2>/dev/null || echo '?')"
 REPORT="persistence benchmark: primary-key lookups/s ($STAMP)
 machine: $(nproc) cores, $(uname -sr); PostgreSQL $PG_VERSION, libpqxx $PQXX_VERSION
-parameters: rows=$ROWS connections=$CONNECTIONS threads=$CONNECTIONS seconds/run=$SECONDS_PER_RUN runs/subject=$RUNS (alternated)$SMOKE_TAG
+parameters: rows=$ROWS connections=$CONNECTIONS threads=$CONNECTIONS seconds/run=$SECONDS_PER_RUN runs/subject=$RUNS (alternated ABBA)$SMOKE_TAG
 query: SELECT id, username, twitch_id FROM bench_users WHERE id = \$1 (prepared, random ids)
 plain libpqxx : median $PQXX_MED  min $PQXX_MIN  max $PQXX_MAX   runs: ${PQXX[*]}
 sql/1         : median $SQL1_MED  min $SQL1_MIN  max $SQL1_MAX   runs: ${SQL1[*]}
 ratio sql/1 / libpqxx (medians): $RATIO   (goal >= 0.9)
+client CPU per lookup (median, user+sys us): libpqxx $PQXX_CPU_MED, sql/1 $SQL1_CPU_MED
 reference: pgbench -S -M prepared -c $CONNECTIONS -j 2 -T $PGBENCH_SECONDS (scale 1): $PGB_TPS tps"
 echo "$REPORT"
 mkdir -p "$OUT"

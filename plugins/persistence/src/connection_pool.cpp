@@ -39,6 +39,13 @@ std::string uriEncode(const std::string& v) {
     return out;
 }
 
+// The connection each thread used last (compared, never dereferenced).
+struct LastUsed {
+    const ConnectionPool* pool = nullptr;
+    const PooledConnection* conn = nullptr;
+};
+thread_local LastUsed tlsLast;
+
 }  // namespace
 
 std::string buildConninfo(const std::string& dsn, const std::string& password, int64_t statementTimeoutMs,
@@ -120,8 +127,21 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
     std::unique_lock lock(mutex_);
     for (;;) {
         if (!idle_.empty()) {
+            // Affinity: prefer the connection this thread used last (its backend process tends
+            // to be scheduled next to this thread), else the most recently returned one.
+            size_t pick = idle_.size() - 1;
+            if (tlsLast.pool == this) {
+                for (size_t i = 0; i < idle_.size(); ++i) {
+                    if (idle_[i].get() == tlsLast.conn) {
+                        pick = i;
+                        break;
+                    }
+                }
+            }
+            std::swap(idle_[pick], idle_.back());
             std::unique_ptr<PooledConnection> c = std::move(idle_.back());
             idle_.pop_back();
+            tlsLast = {this, c.get()};
             // Check it outside the lock (poll() is a system call; other callers must not queue
             // behind it).
             lock.unlock();
@@ -149,6 +169,7 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
                 --opening_;
                 ++counters_.connects;
                 lock.unlock();
+                tlsLast = {this, c.get()};
                 return Lease(this, std::move(c));
             } catch (const std::exception& e) {
                 lock.lock();
