@@ -308,6 +308,9 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
     bool trailing = false;
     splitPath(req.rawPath, segs, trailing);
     const bool isHead = req.method == "HEAD";
+    // CORS preflights are the router's, even where a plugin registered OPTIONS itself.
+    const bool isPreflight = req.method == "OPTIONS" && !cors_.origins.empty() && req.header("Origin") &&
+                             req.header("Access-Control-Request-Method");
     const std::string& wanted = isHead ? std::string("GET") : req.method;
 
     std::shared_ptr<valory_route> chosen;
@@ -325,7 +328,7 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
                 continue;
             }
             methods.insert(r->method);
-            if (r->method == wanted && (!chosen || moreSpecific(r->tmpl, chosen->tmpl))) chosen = r;
+            if (!isPreflight && r->method == wanted && (!chosen || moreSpecific(r->tmpl, chosen->tmpl))) chosen = r;
         }
         if (chosen) {
             chosen->inflight.fetch_add(1, std::memory_order_acq_rel);

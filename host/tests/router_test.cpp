@@ -177,6 +177,12 @@ TEST(Router, CorsAndPreflight) {
     EXPECT_EQ(*c->resp.findHeader("Access-Control-Allow-Methods"), "OPTIONS, POST");
     EXPECT_EQ(*c->resp.findHeader("Access-Control-Allow-Headers"), "content-type");
     EXPECT_EQ(*c->resp.findHeader("Vary"), "Origin");
+    // A plugin's own OPTIONS route still does not see preflights.
+    ASSERT_EQ(r.addRoute("p", "OPTIONS", "/api/x", failingRoute, nullptr, nullptr, msg), VALORY_OK);
+    c = call(r, "OPTIONS", "/api/x", {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
+    EXPECT_EQ(c->resp.status, 204);
+    c = call(r, "OPTIONS", "/api/x");  // not a preflight: the plugin's handler
+    EXPECT_EQ(c->resp.status, 500);
     c = call(r, "POST", "/api/x", {{"Origin", "https://evil.example"}});
     EXPECT_EQ(c->resp.status, 200);
     EXPECT_EQ(c->resp.findHeader("Access-Control-Allow-Origin"), nullptr);
