@@ -276,11 +276,12 @@ int Application::main(const std::vector<std::string>& args) {
             std::cout << "check: plugin '" << id << "' ok (" << r->manifest->version << ", ABI "
                       << r->manifest->abiString() << ")\n";
         }
+        const std::size_t startedCount = plugins.startedIds().size();
         plugins.stopAll();
         const auto problems = plugins.problems();
         for (const auto& p : problems) std::cout << "check: " << p << "\n";
         if (problems.empty()) {
-            std::cout << "check: ok, " << plugins.startedIds().size() << " plugin(s) started\n";
+            std::cout << "check: ok, " << startedCount << " plugin(s) started\n";
             return kExitOk;
         }
         std::cout << "check: failed, " << problems.size() << " problem(s)\n";

@@ -437,6 +437,7 @@ void PluginManager::stopOne(Record& r) {
     context_.events->removeAllOwnedBy(r.id);
     for (const auto& p : r.manifest->provides) {
         auto holders = context_.services->holdersOf(p.key());
+        holders.erase(std::remove(holders.begin(), holders.end(), r.id), holders.end());  // its own use
         if (!holders.empty())
             log().warning("plugin '" + r.id + "' stops while service '" + p.key() + "' is still held by: " + joinList(holders));
     }

@@ -391,6 +391,10 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
     EXPECT_TRUE(std::regex_search(out, std::regex("order: .*host_fx_ok"))) << out;
     EXPECT_NE(out.find("refused: plugin 'ghost' refused at discovery"), std::string::npos) << out;
 
+    h.writeConfig("", R"("host_fx_ok": {})");
+    EXPECT_EQ(h.runToEnd({"--check"}, out), 0) << out;
+    EXPECT_NE(out.find("check: ok, 1 plugin(s) started"), std::string::npos) << out;
+
     // A config error names the file and the key path.
     std::ofstream(h.config()) << "{\"server\": {\"port\": 70000}}";
     EXPECT_EQ(h.runToEnd({"--check"}, out), 1) << out;
