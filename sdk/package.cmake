@@ -38,7 +38,7 @@ configure_package_config_file("${CMAKE_CURRENT_SOURCE_DIR}/cmake/ValorySDKConfig
   INSTALL_DESTINATION "${VALORY_SDK_CMAKE_DIR}")
 # Same major, and at least the requested minor (a plugin built for 1.0 builds with SDK 1.x).
 write_basic_package_version_file("${CMAKE_CURRENT_BINARY_DIR}/ValorySDKConfigVersion.cmake"
-  VERSION "${VALORY_SDK_VERSION}" COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
+  VERSION "${VALORY_SDK_VERSION}" COMPATIBILITY SameMajorVersion)
 install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/ValorySDKConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/ValorySDKConfigVersion.cmake"
