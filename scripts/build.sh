@@ -10,6 +10,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 command -v cmake >/dev/null 2>&1 || die "cmake not found: run scripts/install-deps.sh first"
 command -v ninja >/dev/null 2>&1 || die "ninja not found: run scripts/install-deps.sh first"
 
+cache="$VALORY_BUILD_DIR/CMakeCache.txt"
+if [ -f "$cache" ] && ! grep -q "^CMAKE_GENERATOR:INTERNAL=Ninja$" "$cache"; then
+  die "$VALORY_BUILD_DIR was configured with another CMake generator; remove it or set VALORY_BUILD_DIR to another folder"
+fi
+
 jobs="${VALORY_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 log "configuring $VALORY_BUILD_DIR"
 cmake -G Ninja -S "$VALORY_ROOT" -B "$VALORY_BUILD_DIR" \
