@@ -73,6 +73,9 @@ PQXX_MIN="$(printf '%s\n' "${PQXX[@]}" | sort -n | head -1)"; PQXX_MAX="$(printf
 SQL1_MIN="$(printf '%s\n' "${SQL1[@]}" | sort -n | head -1)"; SQL1_MAX="$(printf '%s\n' "${SQL1[@]}" | sort -n | tail -1)"
 PQXX_CPU_MED="$(printf '%s\n' "${PQXX_CPU[@]}" | median)"
 SQL1_CPU_MED="$(printf '%s\n' "${SQL1_CPU[@]}" | median)"
+# Runs i of both subjects ran back to back: the median of the per-pair ratios cancels slow drift
+# of the machine's load.
+PAIRED="$(for i in "${!PQXX[@]}"; do awk -v a="${SQL1[$i]}" -v b="${PQXX[$i]}" 'BEGIN { if (b > 0) printf "%.3f\n", a / b }'; done | median)"
 RATIO="$(awk -v a="$SQL1_MED" -v b="$PQXX_MED" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -85,7 +88,7 @@ parameters: rows=$ROWS connections=$CONNECTIONS threads=$CONNECTIONS seconds/run
 query: SELECT id, username, twitch_id FROM bench_users WHERE id = \$1 (prepared, random ids)
 plain libpqxx : median $PQXX_MED  min $PQXX_MIN  max $PQXX_MAX   runs: ${PQXX[*]}
 sql/1         : median $SQL1_MED  min $SQL1_MIN  max $SQL1_MAX   runs: ${SQL1[*]}
-ratio sql/1 / libpqxx (medians): $RATIO   (goal >= 0.9)
+ratio sql/1 / libpqxx (medians): $RATIO   (goal >= 0.9); median of paired ratios: $PAIRED
 client CPU per lookup (median, user+sys us): libpqxx $PQXX_CPU_MED, sql/1 $SQL1_CPU_MED
 reference: pgbench -S -M prepared -c $CONNECTIONS -j 2 -T $PGBENCH_SECONDS (scale 1): $PGB_TPS tps"
 echo "$REPORT"
