@@ -155,6 +155,34 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
             result.errors.push_back(path + ": secret settings must have type string");
         return;
     }
+    // A scalar setting may also come from the environment: {"env": "NAME"} (e.g. a port chosen by a
+    // launcher). The text is converted to the schema's type, then validated like an inline value.
+    if (value.is_object() && value.size() == 1 && value.contains("env")) {
+        const std::string type = schema.value("type", std::string());
+        if (type == "string" || type == "integer" || type == "number" || type == "boolean") {
+            const auto& name = value["env"];
+            if (!name.is_string() || name.get<std::string>().empty()) {
+                result.errors.push_back(joinPath(path, "env") + ": expected a variable name");
+                return;
+            }
+            auto text = env_(name.get<std::string>());
+            if (!text) {
+                result.errors.push_back(path + ": environment variable " + name.get<std::string>() + " is not set");
+                return;
+            }
+            nlohmann::json converted = *text;
+            if (type == "integer" || type == "number" || type == "boolean") {
+                converted = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+                if (converted.is_discarded() || !matchesType(type, converted)) {
+                    result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
+                                            " is not a valid " + type + ": \"" + *text + "\"");
+                    return;
+                }
+            }
+            validateNode(schema, converted, path, out, result);
+            return;
+        }
+    }
     out = value;
     if (auto t = schema.find("type"); t != schema.end() && t->is_string()) {
         if (!matchesType(*t, value)) {

@@ -27,6 +27,9 @@ const json kSchema = json::parse(R"({
 SchemaValidator validator() {
     return SchemaValidator("/cfg", [](const std::string& name) -> std::optional<std::string> {
         if (name == "VALORY_TEST_PW") return std::string("s3cr3t-pw");
+        if (name == "VALORY_TEST_URL") return std::string("redis://127.0.0.1:7000");
+        if (name == "VALORY_TEST_POOL") return std::string("7");
+        if (name == "VALORY_TEST_BIG") return std::string("7000");
         return std::nullopt;
     });
 }
@@ -100,4 +103,19 @@ TEST(SchemaValidator, CheckSchemaRejectsUnsupportedKeywords) {
     auto problems = SchemaValidator::checkSchema(json::parse(R"({"type": "object", "patternProperties": {}})"));
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0], "config_schema.patternProperties: unsupported schema keyword");
+}
+
+TEST(SchemaValidator, ScalarSettingsFromEnvironment) {
+    auto r = validator().validate(
+        kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}}}, {"pool_size", {{"env", "VALORY_TEST_POOL"}}}}, "p");
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_EQ(r.value["url"], "redis://127.0.0.1:7000");
+    EXPECT_EQ(r.value["pool_size"], 7);
+    EXPECT_TRUE(r.secrets.empty());  // not secret: not masked
+    r = validator().validate(kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_TEST_BIG"}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "p.pool_size: must be at most 1000, got 7000");
+    r = validator().validate(kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_TEST_URL"}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "p.pool_size: environment variable VALORY_TEST_URL is not a valid integer: \"redis://127.0.0.1:7000\"");
 }
