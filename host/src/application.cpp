@@ -262,6 +262,16 @@ int Application::main(const std::vector<std::string>& args) {
     }
 #endif
 
+    if (check_ || list_ || runRequested_) {
+        // One-shot modes: Ctrl-C / SIGTERM end them at once (only the server drains gracefully).
+        sigset_t stopSignals;
+        sigemptyset(&stopSignals);
+        sigaddset(&stopSignals, SIGINT);
+        sigaddset(&stopSignals, SIGTERM);
+        sigaddset(&stopSignals, SIGQUIT);
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
+    }
+
     plugins.prepare();
 
     if (list_) {
