@@ -125,7 +125,15 @@ public:
             resp.headOnly = req.method == "HEAD";
             resp.setHeader("X-Process-Time", formatSeconds(std::chrono::steady_clock::now() - t0));
         } else {
-            shared_->router->handle(req, resp, outcome);
+            try {
+                shared_->router->handle(req, resp, outcome);
+            } catch (const std::exception& e) {
+                // The router guards handlers itself; this is the host's own failure (e.g. bad_alloc).
+                Poco::Logger::get("host").error(std::string("request ") + req.method + " " + req.rawPath +
+                                                " failed in the host: " + e.what());
+                resp.jsonError(500, "internal", "the host failed to handle this request");
+                resp.headOnly = req.method == "HEAD";
+            }
         }
         // A stop that began while this request ran: tell the client this connection ends here.
         if (!draining && shared_->draining->load(std::memory_order_acquire)) response.setKeepAlive(false);
