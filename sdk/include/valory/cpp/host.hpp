@@ -257,7 +257,10 @@ public:
         return text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text);
     }
     std::string dataDir() const { return std::string(view(s_->api->config->data_dir(s_->handle))); }
-    std::string info(const char* key) const { return std::string(view(s_->api->config->host_info(s_->handle, key))); }
+    /// Host facts by key ("host.version", "plugin.id", "plugin.dir", "http.public_url", ...).
+    std::string hostInfo(const char* key) const {
+        return std::string(view(s_->api->config->host_info(s_->handle, key)));
+    }
 
     // --- services -----------------------------------------------------------------------------
     /// Acquires a declared service; throws Error (not_found, version, undeclared).
