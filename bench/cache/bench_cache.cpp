@@ -169,6 +169,9 @@ int l2Mode(const std::string& mode) {
             clients.push_back(std::make_unique<Poco::Redis::Client>());
             clients.back()->connect(ep.host, ep.port, Poco::Timespan(5, 0));
             clients.back()->setReceiveTimeout(Poco::Timespan(5, 0));
+            // Same socket options as the cache's connections, so only the code paths differ.
+            redisClientSocket(*clients.back()).setNoDelay(true);
+            redisClientSocket(*clients.back()).setKeepAlive(true);
         }
         std::vector<std::string> ks;
         for (uint64_t i = 0; i < keys; ++i) ks.push_back(benchKey(i));

@@ -84,11 +84,14 @@ TEST(CacheRealHost, ConsumerUsesCacheThroughTheRealHost) {
                 static_cast<char*>(nullptr));
         ::_exit(127);
     }
+    ASSERT_GT(pid, 0) << "fork failed";
     struct Reaper {
         pid_t pid;
         ~Reaper() {
-            ::kill(pid, SIGTERM);
-            ::waitpid(pid, nullptr, 0);
+            if (pid > 0) {  // never kill(-1, ...): that signals every process we may signal
+                ::kill(pid, SIGTERM);
+                ::waitpid(pid, nullptr, 0);
+            }
         }
     } reaper{pid};
 
