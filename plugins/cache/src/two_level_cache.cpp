@@ -204,10 +204,14 @@ EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64
     const int64_t wall = wallNowMs();
     e->key.assign(key);
     e->value = std::move(value);
+    // Offsets from now, clamped to +-10 years so that odd stored timestamps cannot overflow the
+    // steady clock's nanosecond representation.
+    constexpr int64_t kLimit = 10LL * 365 * 24 * 3600 * 1000;
+    auto offset = [&](int64_t atMs) { return std::chrono::milliseconds(std::clamp(atMs - wall, -kLimit, kLimit)); };
     e->writtenAtMs = writtenAtMs;
-    e->writtenAt = now - std::chrono::milliseconds(wall - writtenAtMs);
-    e->freshUntil = now + std::chrono::milliseconds(freshUntilMs - wall);
-    e->staleUntil = now + std::chrono::milliseconds(staleUntilMs - wall);
+    e->writtenAt = now + offset(writtenAtMs);
+    e->freshUntil = now + offset(freshUntilMs);
+    e->staleUntil = now + offset(staleUntilMs);
     e->l1Until = std::min(e->staleUntil, now + std::chrono::milliseconds(p.l1TtlMs));
     return e;
 }
