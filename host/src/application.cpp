@@ -42,7 +42,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Poco::Logger& log() { return Poco::Logger::get("host"); }
+Poco::Logger& log() {
+    return Poco::Logger::get("host");
+}
 
 std::string randomHex(int bytes) {
     std::random_device rd;
@@ -91,20 +93,33 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
     using Poco::Util::Option;
     options.addOption(Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
-    options.addOption(Option("config", "c", "Admin config file (JSON with comments). Default: $VALORY_CONFIG or "
-                                            "config/valory.jsonc if it exists, else built-in defaults.")
-                          .required(false).repeatable(false).argument("FILE"));
-    options.addOption(Option("check", "", "Validate config and manifests, load and start every enabled plugin in "
-                                          "check mode, report every problem; exit non-zero on any.")
-                          .required(false).repeatable(false));
+    options.addOption(Option("config", "c",
+                             "Admin config file (JSON with comments). Default: $VALORY_CONFIG or "
+                             "config/valory.jsonc if it exists, else built-in defaults.")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE"));
+    options.addOption(Option("check", "",
+                             "Validate config and manifests, load and start every enabled plugin in "
+                             "check mode, report every problem; exit non-zero on any.")
+                          .required(false)
+                          .repeatable(false));
     options.addOption(Option("list-plugins", "", "List plugins found, enabled, start order, refused and why.")
-                          .required(false).repeatable(false));
+                          .required(false)
+                          .repeatable(false));
     options.addOption(Option("port", "p", "Listen port (overrides server.port; 0 = any free port).")
-                          .required(false).repeatable(false).argument("N"));
+                          .required(false)
+                          .repeatable(false)
+                          .argument("N"));
     options.addOption(Option("port-file", "", "Write the bound port to FILE once listening.")
-                          .required(false).repeatable(false).argument("FILE"));
-    options.addOption(Option("plugin-path", "", "Plugin folder (repeatable; replaces plugin_path of the config).")
-                          .required(false).repeatable(true).argument("DIR"));
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE"));
+    options.addOption(
+        Option("plugin-path", "", "Plugin folder (repeatable; replaces plugin_path of the config).")
+            .required(false)
+            .repeatable(true)
+            .argument("DIR"));
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -138,10 +153,12 @@ void Application::printHelp() {
     Poco::Util::HelpFormatter help(options());
     help.setCommand(commandName());
     help.setUsage("[OPTIONS] | [OPTIONS] run <plugin> <command> [ARGS...]");
-    help.setHeader("Valory Host: loads plugins (shared libraries with a plugin.json manifest) and serves HTTP.");
-    help.setFooter("Signals: SIGTERM/SIGINT stop gracefully (drain, then stop plugins in reverse order); SIGHUP is "
-                   "logged (reload is not implemented yet).\nExit codes: 0 ok, 1 start-up/check/command failure, "
-                   "64 usage error.");
+    help.setHeader(
+        "Valory Host: loads plugins (shared libraries with a plugin.json manifest) and serves HTTP.");
+    help.setFooter(
+        "Signals: SIGTERM/SIGINT stop gracefully (drain, then stop plugins in reverse order); SIGHUP is "
+        "logged (reload is not implemented yet).\nExit codes: 0 ok, 1 start-up/check/command failure, "
+        "64 usage error.");
     help.format(std::cout);
 }
 
@@ -215,19 +232,26 @@ int Application::main(const std::vector<std::string>& args) {
 
     // Scheduler: job runs are logged on failure, counted, and published.
     {
-        MetricsRegistry::FamilyDef runs{VALORY_METRIC_COUNTER, "valory_job_runs_total", "Job runs by outcome",
-                                        {"plugin", "job", "outcome"}, {}};
-        MetricsRegistry::FamilyDef duration{VALORY_METRIC_HISTOGRAM, "valory_job_duration_seconds", "Job run time",
-                                            {"plugin", "job"}, {0.01, 0.1, 0.5, 1, 5, 30, 120}};
+        MetricsRegistry::FamilyDef runs{VALORY_METRIC_COUNTER,
+                                        "valory_job_runs_total",
+                                        "Job runs by outcome",
+                                        {"plugin", "job", "outcome"},
+                                        {}};
+        MetricsRegistry::FamilyDef duration{VALORY_METRIC_HISTOGRAM,
+                                            "valory_job_duration_seconds",
+                                            "Job run time",
+                                            {"plugin", "job"},
+                                            {0.01, 0.1, 0.5, 1, 5, 30, 120}};
         std::uint32_t runsId = 0, durationId = 0;
         std::string message;
         metrics.define("host", runs, runsId, message);
         metrics.define("host", duration, durationId, message);
-        scheduler.setFinishedHook([&events, &metrics, runsId, durationId](const valory_job& job, valory_status status,
-                                                                         std::chrono::microseconds took,
-                                                                         const std::string& message) {
+        scheduler.setFinishedHook([&events, &metrics, runsId, durationId](
+                                      const valory_job& job, valory_status status,
+                                      std::chrono::microseconds took, const std::string& message) {
             metrics.counterAdd(runsId, {job.owner, job.name, status == VALORY_OK ? "ok" : "error"});
-            metrics.histogramObserve(durationId, {job.owner, job.name}, static_cast<double>(took.count()) / 1e6);
+            metrics.histogramObserve(durationId, {job.owner, job.name},
+                                     static_cast<double>(took.count()) / 1e6);
             if (status != VALORY_OK)
                 Poco::Logger::get(job.owner).error("job '" + job.name + "' failed: " + message);
             if (!events.hasSubscribers(VALORY_EVENT_JOB_FINISHED)) return;
@@ -251,7 +275,8 @@ int Application::main(const std::vector<std::string>& args) {
         HttpClientService::initializeTls(config.httpClient);  // Poco NetSSL, once per process (see PITFALLS)
         httpClient = std::make_unique<HttpClientService>(config.httpClient);
         attachMetrics(*httpClient, metrics);
-        services.registerHostService("http.client", 1, httpClient->minor(), httpClient->vtable(), httpClient->self());
+        services.registerHostService("http.client", 1, httpClient->minor(), httpClient->vtable(),
+                                     httpClient->self());
         plugins.addHostService("http.client", 1, httpClient->minor());
     } catch (const std::exception& e) {
         // A broken http_client section (e.g. an unreadable CA file) is a config error: fail closed.
@@ -318,17 +343,18 @@ int Application::main(const std::vector<std::string>& args) {
 
 int Application::serve(PluginManager& plugins, HostContext& context, Config& config) {
     const std::uint64_t files = HttpServer::raiseFileLimit();
-    log().information("valory-host " VALORY_HOST_VERSION " starting (config " + config.source + ", open files " +
-                      std::to_string(files) + ")");
+    log().information("valory-host " VALORY_HOST_VERSION " starting (config " + config.source +
+                      ", open files " + std::to_string(files) + ")");
     if (!plugins.startAll(false)) {
         for (const auto& f : plugins.requiredFailures())
-            log().critical("start-up failed: " + f + " (not optional; mark it \"optional\": true in " + config.source +
-                           " to start without it)");
+            log().critical("start-up failed: " + f + " (not optional; mark it \"optional\": true in " +
+                           config.source + " to start without it)");
         plugins.stopAll();
         return kExitFailure;
     }
     context.scheduler->start();
-    HttpServer server(config.server, *context.router, *context.events, context.metrics, context.info["host.instance_id"]);
+    HttpServer server(config.server, *context.router, *context.events, context.metrics,
+                      context.info["host.instance_id"]);
     std::uint16_t port = 0;
     try {
         port = server.start();
@@ -340,8 +366,9 @@ int Application::serve(PluginManager& plugins, HostContext& context, Config& con
         return kExitFailure;
     }
     if (context.info["http.public_url"].empty())
-        context.info["http.public_url"] = "http://" + (config.server.host == "0.0.0.0" ? std::string("127.0.0.1") : config.server.host) +
-                                          ":" + std::to_string(port);
+        context.info["http.public_url"] =
+            "http://" + (config.server.host == "0.0.0.0" ? std::string("127.0.0.1") : config.server.host) +
+            ":" + std::to_string(port);
     if (!portFile_.empty() && !writePortFile(portFile_, port)) {
         log().critical("cannot write port file " + portFile_);
         server.stop();
@@ -367,8 +394,12 @@ int Application::serve(PluginManager& plugins, HostContext& context, Config& con
             log().information("SIGHUP received: configuration reload is not implemented yet; ignored");
             continue;
         }
-        log().information(std::string("received ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGQUIT") +
-                          ": stopping (drain deadline " + std::to_string(config.server.drainDeadlineS) + " s)");
+        log().information(std::string("received ") +
+                          (sig == SIGINT    ? "SIGINT"
+                           : sig == SIGTERM ? "SIGTERM"
+                                            : "SIGQUIT") +
+                          ": stopping (drain deadline " + std::to_string(config.server.drainDeadlineS) +
+                          " s)");
         break;
     }
     server.stop();

@@ -9,7 +9,7 @@
 namespace valory::host {
 
 class Application : public Poco::Util::ServerApplication {
-public:
+  public:
     /// `runArgs` are the arguments after "run" on the command line (plugin, command, args...),
     /// split off before Poco parses options so command arguments may start with '-'.
     explicit Application(std::vector<std::string> runArgs = {}, bool runRequested = false);
@@ -19,12 +19,12 @@ public:
     static constexpr int kExitFailure = 1;  ///< start-up failure, --check problems, command failure
     static constexpr int kExitUsage = 64;   ///< bad command line
 
-protected:
+  protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
     void handleOption(const std::string& name, const std::string& value) override;
     int main(const std::vector<std::string>& args) override;
 
-private:
+  private:
     int serve(class PluginManager& plugins, struct HostContext& context, class Config& config);
     void printHelp();
 

@@ -22,9 +22,9 @@ void parseServer(const JsonReader& r, const nlohmann::json& j, ServerSettings& s
     const std::string path = "server";
     r.requireObject(j, path);
     r.rejectUnknownKeys(j, path,
-                        {"host", "port", "threads", "max_queued", "keep_alive_timeout_s", "max_keep_alive_requests",
-                         "request_timeout_s", "max_body_bytes", "drain_deadline_s", "retry_after_s",
-                         "trusted_proxies", "public_url", "cors"});
+                        {"host", "port", "threads", "max_queued", "keep_alive_timeout_s",
+                         "max_keep_alive_requests", "request_timeout_s", "max_body_bytes", "drain_deadline_s",
+                         "retry_after_s", "trusted_proxies", "public_url", "cors"});
     s.host = r.getString(j, path, "host", s.host);
     s.port = static_cast<std::uint16_t>(r.getUInt(j, path, "port", s.port, 0, 65535));
     s.threads = static_cast<std::uint32_t>(r.getUInt(j, path, "threads", s.threads, 1, 4096));
@@ -36,7 +36,8 @@ void parseServer(const JsonReader& r, const nlohmann::json& j, ServerSettings& s
     s.requestTimeoutS =
         static_cast<std::uint32_t>(r.getUInt(j, path, "request_timeout_s", s.requestTimeoutS, 1, 3600));
     s.maxBodyBytes = r.getUInt(j, path, "max_body_bytes", s.maxBodyBytes, 0, std::uint64_t{1} << 34);
-    s.drainDeadlineS = static_cast<std::uint32_t>(r.getUInt(j, path, "drain_deadline_s", s.drainDeadlineS, 0, 3600));
+    s.drainDeadlineS =
+        static_cast<std::uint32_t>(r.getUInt(j, path, "drain_deadline_s", s.drainDeadlineS, 0, 3600));
     s.retryAfterS = static_cast<std::uint32_t>(r.getUInt(j, path, "retry_after_s", s.retryAfterS, 1, 3600));
     s.trustedProxies = r.getStringArray(j, path, "trusted_proxies", {});
     s.publicUrl = r.getString(j, path, "public_url", "");
@@ -87,27 +88,30 @@ Config Config::parse(const std::string& text, const std::string& source, const f
     c.source = source;
     r.requireObject(root, "");
     r.rejectUnknownKeys(root, "",
-                        {"server", "plugin_path", "data_dir", "logging", "scheduler", "plugins", "http_client",
-                         "stop_deadline_s"});
+                        {"server", "plugin_path", "data_dir", "logging", "scheduler", "plugins",
+                         "http_client", "stop_deadline_s"});
     if (auto it = root.find("server"); it != root.end()) parseServer(r, *it, c.server);
     if (root.contains("plugin_path")) {
         auto dirs = r.getStringArray(root, "", "plugin_path", {});
         c.pluginPath.clear();
         for (const auto& d : dirs) c.pluginPath.push_back(resolvePath(baseDir, d));
     }
-    if (root.contains("data_dir")) c.dataDir = resolvePath(baseDir, r.getString(root, "", "data_dir", "data"));
-    c.stopDeadlineS = static_cast<std::uint32_t>(r.getUInt(root, "", "stop_deadline_s", c.stopDeadlineS, 0, 3600));
+    if (root.contains("data_dir"))
+        c.dataDir = resolvePath(baseDir, r.getString(root, "", "data_dir", "data"));
+    c.stopDeadlineS =
+        static_cast<std::uint32_t>(r.getUInt(root, "", "stop_deadline_s", c.stopDeadlineS, 0, 3600));
     if (auto it = root.find("logging"); it != root.end()) {
         r.requireObject(*it, "logging");
         r.rejectUnknownKeys(*it, "logging", {"level"});
         c.logLevel = r.getString(*it, "logging", "level", c.logLevel);
-        static const char* kLevels[] = {"trace", "debug", "information", "info", "notice", "warning", "error",
-                                        "critical", "fatal", "none"};
+        static const char* kLevels[] = {"trace",   "debug", "information", "info",  "notice",
+                                        "warning", "error", "critical",    "fatal", "none"};
         bool ok = false;
         for (auto* l : kLevels) ok = ok || c.logLevel == l;
         if (!ok)
-            r.fail("logging.level", "unknown level \"" + c.logLevel +
-                                        "\" (allowed: trace, debug, information, warning, error, critical, none)");
+            r.fail("logging.level",
+                   "unknown level \"" + c.logLevel +
+                       "\" (allowed: trace, debug, information, warning, error, critical, none)");
         if (c.logLevel == "info") c.logLevel = "information";
     }
     if (auto it = root.find("scheduler"); it != root.end()) {
@@ -124,7 +128,8 @@ Config Config::parse(const std::string& text, const std::string& source, const f
         for (auto p = it->begin(); p != it->end(); ++p) {
             const std::string path = joinPath("plugins", p.key());
             if (!std::regex_match(p.key(), pluginIdPattern()))
-                r.fail(path, "invalid plugin id (lower case letters, digits, '_', '.', '-'; starts with a letter)");
+                r.fail(path,
+                       "invalid plugin id (lower case letters, digits, '_', '.', '-'; starts with a letter)");
             r.requireObject(p.value(), path);
             r.rejectUnknownKeys(p.value(), path, {"enabled", "optional", "settings"});
             PluginEntry e;

@@ -45,11 +45,12 @@ struct PluginEntry {
 };
 
 class Config {
-public:
+  public:
     /// Loads and validates a config file; throws ConfigError.
     static Config load(const std::filesystem::path& file);
     /// Parses config text; `source` names it in messages, relative paths resolve against `baseDir`.
-    static Config parse(const std::string& text, const std::string& source, const std::filesystem::path& baseDir);
+    static Config parse(const std::string& text, const std::string& source,
+                        const std::filesystem::path& baseDir);
     /// The built-in defaults (no file).
     static Config defaults(const std::filesystem::path& baseDir);
 

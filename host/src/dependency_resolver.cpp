@@ -5,12 +5,14 @@
 
 namespace valory::host {
 
-void DependencyResolver::addHostService(const std::string& service, std::uint32_t major, std::uint32_t minor) {
+void DependencyResolver::addHostService(const std::string& service, std::uint32_t major,
+                                        std::uint32_t minor) {
     hostServices_[service + "/" + std::to_string(major)] = minor;
 }
 
-DependencyResolver::Result DependencyResolver::resolve(const std::vector<const Manifest*>& candidatesIn,
-                                                       const std::map<std::string, const Manifest*>& alreadyRefused) const {
+DependencyResolver::Result DependencyResolver::resolve(
+    const std::vector<const Manifest*>& candidatesIn,
+    const std::map<std::string, const Manifest*>& alreadyRefused) const {
     Result result;
     std::vector<const Manifest*> candidates = candidatesIn;
     std::sort(candidates.begin(), candidates.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -30,7 +32,8 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
                 continue;
             }
             if (auto it = provider.find(key); it != provider.end()) {
-                result.refused[m->id] = "provides '" + key + "', also provided by plugin '" + it->second->id + "'";
+                result.refused[m->id] =
+                    "provides '" + key + "', also provided by plugin '" + it->second->id + "'";
                 continue;
             }
             provider[key] = m;
@@ -52,14 +55,16 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
                 std::string reason;
                 if (hostServices_.count(key)) {
                     if (hostServices_.at(key) < d.minMinor)
-                        reason = "requires '" + key + "' minor >= " + std::to_string(d.minMinor) + ", the host provides " +
-                                 key + "." + std::to_string(hostServices_.at(key));
+                        reason = "requires '" + key + "' minor >= " + std::to_string(d.minMinor) +
+                                 ", the host provides " + key + "." + std::to_string(hostServices_.at(key));
                 } else if (auto it = provider.find(key); it != provider.end()) {
                     if (result.refused.count(it->second->id))
-                        reason = "requires '" + key + "' from plugin '" + it->second->id + "', which was refused";
+                        reason =
+                            "requires '" + key + "' from plugin '" + it->second->id + "', which was refused";
                     else if (providedMinor[key] < d.minMinor)
-                        reason = "requires '" + key + "' minor >= " + std::to_string(d.minMinor) + ", plugin '" +
-                                 it->second->id + "' provides " + key + "." + std::to_string(providedMinor[key]);
+                        reason = "requires '" + key + "' minor >= " + std::to_string(d.minMinor) +
+                                 ", plugin '" + it->second->id + "' provides " + key + "." +
+                                 std::to_string(providedMinor[key]);
                 } else if (auto r = refusedProviderOf.find(key); r != refusedProviderOf.end()) {
                     reason = "requires '" + key + "' from plugin '" + r->second + "', which was refused";
                 } else {
@@ -82,8 +87,8 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
         byId[m->id] = m;
         auto& set = deps[m->id];
         auto addEdge = [&](const ServiceDependency& d) {
-            if (auto it = provider.find(d.key()); it != provider.end() && !result.refused.count(it->second->id) &&
-                                                  it->second->id != m->id)
+            if (auto it = provider.find(d.key());
+                it != provider.end() && !result.refused.count(it->second->id) && it->second->id != m->id)
                 set.insert(it->second->id);
         };
         for (const auto& d : m->requires_) addEdge(d);
@@ -96,7 +101,8 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
         std::string next;
         for (const auto& [id, waits] : deps) {
             if (done.count(id)) continue;
-            bool ready = std::all_of(waits.begin(), waits.end(), [&](const std::string& w) { return done.count(w) > 0; });
+            bool ready = std::all_of(waits.begin(), waits.end(),
+                                     [&](const std::string& w) { return done.count(w) > 0; });
             if (ready) {
                 next = id;
                 break;
@@ -146,7 +152,8 @@ DependencyResolver::Result DependencyResolver::resolve(const std::vector<const M
     // them too; an optional one is dropped (they start without it). Then order the rest.
     auto requiredEdge = [&](const std::string& id, const std::string& providerId) {
         for (const auto& d : byId[id]->requires_)
-            if (auto it = provider.find(d.key()); it != provider.end() && it->second->id == providerId) return true;
+            if (auto it = provider.find(d.key()); it != provider.end() && it->second->id == providerId)
+                return true;
         return false;
     };
     bool progress = true;

@@ -12,11 +12,12 @@
 namespace valory::host {
 
 class DependencyResolver {
-public:
+  public:
     struct Result {
-        std::vector<std::string> order;                 ///< start order of the accepted plugins
-        std::map<std::string, std::string> refused;     ///< id -> fact (step "dependencies")
-        std::map<std::string, std::string> providerOf;  ///< "service/major" -> plugin id ("host" for host services)
+        std::vector<std::string> order;              ///< start order of the accepted plugins
+        std::map<std::string, std::string> refused;  ///< id -> fact (step "dependencies")
+        std::map<std::string, std::string>
+            providerOf;  ///< "service/major" -> plugin id ("host" for host services)
     };
 
     /// Host-provided services (name/major -> minor), e.g. http.client/1.
@@ -28,7 +29,7 @@ public:
     Result resolve(const std::vector<const Manifest*>& candidates,
                    const std::map<std::string, const Manifest*>& alreadyRefused = {}) const;
 
-private:
+  private:
     std::map<std::string, std::uint32_t> hostServices_;
 };
 

@@ -29,9 +29,12 @@ constexpr unsigned char kHostClass = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS3
 
 const char* className(unsigned char c) {
     switch (c) {
-    case ELFCLASS32: return "32-bit";
-    case ELFCLASS64: return "64-bit";
-    default: return "invalid";
+        case ELFCLASS32:
+            return "32-bit";
+        case ELFCLASS64:
+            return "64-bit";
+        default:
+            return "invalid";
     }
 }
 
@@ -40,14 +43,30 @@ const char* className(unsigned char c) {
 std::string ElfCheck::machineName(unsigned machine) {
     std::string name;
     switch (machine) {
-    case EM_X86_64: name = "x86-64"; break;
-    case EM_386: name = "i386"; break;
-    case EM_AARCH64: name = "AArch64"; break;
-    case EM_ARM: name = "ARM"; break;
-    case EM_RISCV: name = "RISC-V"; break;
-    case EM_PPC64: name = "PowerPC64"; break;
-    case EM_S390: name = "S/390"; break;
-    default: name = "unknown"; break;
+        case EM_X86_64:
+            name = "x86-64";
+            break;
+        case EM_386:
+            name = "i386";
+            break;
+        case EM_AARCH64:
+            name = "AArch64";
+            break;
+        case EM_ARM:
+            name = "ARM";
+            break;
+        case EM_RISCV:
+            name = "RISC-V";
+            break;
+        case EM_PPC64:
+            name = "PowerPC64";
+            break;
+        case EM_S390:
+            name = "S/390";
+            break;
+        default:
+            name = "unknown";
+            break;
     }
     return name + " (" + std::to_string(machine) + ")";
 }
@@ -62,8 +81,9 @@ std::string ElfCheck::check(const std::filesystem::path& file) {
     if (ident[EI_CLASS] != kHostClass)
         return std::string("ELF class ") + className(ident[EI_CLASS]) + ", host " + className(kHostClass);
     if (ident[EI_DATA] != kHostData)
-        return std::string("ELF byte order ") + (ident[EI_DATA] == ELFDATA2LSB ? "little-endian" : "big-endian") +
-               ", host " + (kHostData == ELFDATA2LSB ? "little-endian" : "big-endian");
+        return std::string("ELF byte order ") +
+               (ident[EI_DATA] == ELFDATA2LSB ? "little-endian" : "big-endian") + ", host " +
+               (kHostData == ELFDATA2LSB ? "little-endian" : "big-endian");
     // Same class as the host, so the native Ehdr layout applies.
     in.seekg(0);
 #if defined(__LP64__)
@@ -76,7 +96,9 @@ std::string ElfCheck::check(const std::filesystem::path& file) {
     if (header.e_machine != kHostMachine)
         return "ELF machine " + machineName(header.e_machine) + ", host " + machineName(kHostMachine);
     if (header.e_type != ET_DYN) {
-        const char* t = header.e_type == ET_EXEC ? "executable" : header.e_type == ET_REL ? "relocatable object" : "other";
+        const char* t = header.e_type == ET_EXEC  ? "executable"
+                        : header.e_type == ET_REL ? "relocatable object"
+                                                  : "other";
         return std::string("ELF type ") + t + ", expected a shared object (ET_DYN)";
     }
     return {};

@@ -7,7 +7,7 @@
 namespace valory::host {
 
 class ElfCheck {
-public:
+  public:
     /// Empty when `file` is a shared object this process can load (ELF magic, 64-bit, host byte
     /// order and machine, ET_DYN); otherwise the distinguishing fact, e.g.
     /// "not an ELF file (bad magic)", "ELF class 32-bit, host 64-bit",

@@ -9,7 +9,7 @@ namespace valory::host {
 
 /// A problem in an admin config file or a manifest: the message names file, key path and reason.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

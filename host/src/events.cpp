@@ -49,9 +49,11 @@ void Events::publish(valory_event_type type, const void* event) {
         try {
             s->fn(s->user, type, event);
         } catch (const std::exception& e) {
-            Poco::Logger::get("host").error("event subscriber of plugin '" + s->owner + "' threw: " + e.what());
+            Poco::Logger::get("host").error("event subscriber of plugin '" + s->owner +
+                                            "' threw: " + e.what());
         } catch (...) {
-            Poco::Logger::get("host").error("event subscriber of plugin '" + s->owner + "' threw a non-standard exception");
+            Poco::Logger::get("host").error("event subscriber of plugin '" + s->owner +
+                                            "' threw a non-standard exception");
         }
     }
 }

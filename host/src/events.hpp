@@ -21,10 +21,11 @@ struct valory_subscription {
 namespace valory::host {
 
 class Events {
-public:
+  public:
     static constexpr int kTypeCount = 5;  // index by valory_event_type (1..4)
 
-    valory_subscription* subscribe(const std::string& owner, valory_event_type type, valory_event_fn fn, void* user);
+    valory_subscription* subscribe(const std::string& owner, valory_event_type type, valory_event_fn fn,
+                                   void* user);
     /// Removes a subscription; returns once no delivery to it is in flight.
     void unsubscribe(valory_subscription* sub);
     /// Removes every subscription of `owner`; returns how many.
@@ -36,7 +37,7 @@ public:
     /// Delivers `event` to every subscriber of `type`; a throwing subscriber is caught and logged.
     void publish(valory_event_type type, const void* event);
 
-private:
+  private:
     std::array<std::atomic<int>, kTypeCount> counts_{};
     // Deliveries hold the lock shared; unsubscribe takes it exclusively, so it returns only once no
     // delivery to the removed subscription is running.

@@ -22,8 +22,12 @@ namespace valory::host {
 
 namespace {
 
-std::string str(valory_str s) { return s.data && s.size ? std::string(s.data, s.size) : std::string(); }
-valory_str view(const std::string& s) { return valory_str{s.data(), s.size()}; }
+std::string str(valory_str s) {
+    return s.data && s.size ? std::string(s.data, s.size) : std::string();
+}
+valory_str view(const std::string& s) {
+    return valory_str{s.data(), s.size()};
+}
 
 valory_status fail(valory_error* err, valory_status status, const std::string& message) {
     return valory_fail(err, status, message.c_str());
@@ -54,7 +58,9 @@ const valory_log_api kLog = {sizeof(valory_log_api), logWrite, logEnabled};
 
 // --- config ------------------------------------------------------------------------------------
 
-valory_str settingsJson(valory_host* self) { return self ? view(self->settingsJson) : valory_str{"{}", 2}; }
+valory_str settingsJson(valory_host* self) {
+    return self ? view(self->settingsJson) : valory_str{"{}", 2};
+}
 
 valory_str dataDir(valory_host* self) {
     if (!self) return valory_str{nullptr, 0};
@@ -88,9 +94,11 @@ valory_status registerService(valory_host* self, const char* name, uint32_t majo
                     "plugin '" + self->id + "' registers service '" + name + "/" + std::to_string(major) +
                         "' that its manifest does not list in provides");
     std::string message;
-    valory_status st = self->context->services->registerService(self->id, name, major, minor, vtable, serviceSelf, message);
+    valory_status st =
+        self->context->services->registerService(self->id, name, major, minor, vtable, serviceSelf, message);
     if (st != VALORY_OK) return fail(err, st, message);
-    loggerOf(self).debug(std::string("provides service ") + name + "/" + std::to_string(major) + "." + std::to_string(minor));
+    loggerOf(self).debug(std::string("provides service ") + name + "/" + std::to_string(major) + "." +
+                         std::to_string(minor));
     return VALORY_OK;
 }
 
@@ -101,12 +109,13 @@ valory_status unregisterService(valory_host* self, const char* name, uint32_t ma
     return st == VALORY_OK ? VALORY_OK : fail(err, st, message);
 }
 
-valory_status acquire(valory_host* self, const char* name, uint32_t major, uint32_t minMinor, valory_service_ref** ref,
-                      valory_service* out, valory_error* err) {
+valory_status acquire(valory_host* self, const char* name, uint32_t major, uint32_t minMinor,
+                      valory_service_ref** ref, valory_service* out, valory_error* err) {
     if (!self || !name) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "acquire: name is required");
     if (self->manifest && !self->manifest->declaresDependency(name, major)) {
         const std::string message = "plugin '" + self->id + "' acquire of undeclared service '" + name + "/" +
-                                    std::to_string(major) + "' refused (declare it in plugin.json requires or optional)";
+                                    std::to_string(major) +
+                                    "' refused (declare it in plugin.json requires or optional)";
         loggerOf(self).warning(message);
         return fail(err, VALORY_ERR_UNDECLARED, message);
     }
@@ -119,16 +128,18 @@ void release(valory_host* self, valory_service_ref* ref) {
     if (self && self->context) self->context->services->release(ref);
 }
 
-const valory_service_api kServices = {sizeof(valory_service_api), registerService, unregisterService, acquire, release};
+const valory_service_api kServices = {sizeof(valory_service_api), registerService, unregisterService, acquire,
+                                      release};
 
 // --- http --------------------------------------------------------------------------------------
 
-valory_status addRoute(valory_host* self, const char* method, const char* pathTemplate, valory_route_handler handler,
-                       void* user, valory_route** out, valory_error* err) {
+valory_status addRoute(valory_host* self, const char* method, const char* pathTemplate,
+                       valory_route_handler handler, void* user, valory_route** out, valory_error* err) {
     if (!self || !method || !pathTemplate)
         return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_route: method and path template are required");
     std::string message;
-    valory_status st = self->context->router->addRoute(self->id, method, pathTemplate, handler, user, out, message);
+    valory_status st =
+        self->context->router->addRoute(self->id, method, pathTemplate, handler, user, out, message);
     return st == VALORY_OK ? VALORY_OK : fail(err, st, message);
 }
 
@@ -146,14 +157,23 @@ valory_status addStaticMount(valory_host* self, const char* prefix, const char* 
     std::filesystem::path dir(directory);
     if (dir.is_relative()) dir = std::filesystem::path(self->pluginDir) / dir;
     std::string message;
-    valory_status st = self->context->router->addStaticMount(self->id, prefix, dir.lexically_normal().string(), flags, message);
+    valory_status st = self->context->router->addStaticMount(self->id, prefix,
+                                                             dir.lexically_normal().string(), flags, message);
     return st == VALORY_OK ? VALORY_OK : fail(err, st, message);
 }
 
-valory_str requestMethod(const valory_request* r) { return view(r->method); }
-valory_str requestTarget(const valory_request* r) { return view(r->target); }
-valory_str requestPath(const valory_request* r) { return view(r->path); }
-valory_str requestRoute(const valory_request* r) { return view(r->route); }
+valory_str requestMethod(const valory_request* r) {
+    return view(r->method);
+}
+valory_str requestTarget(const valory_request* r) {
+    return view(r->target);
+}
+valory_str requestPath(const valory_request* r) {
+    return view(r->path);
+}
+valory_str requestRoute(const valory_request* r) {
+    return view(r->route);
+}
 
 valory_str pathParam(const valory_request* r, const char* name, int32_t* found) {
     if (found) *found = 0;
@@ -214,18 +234,34 @@ size_t cookies(const valory_request* r, const valory_kv** out) {
     return r->cookieKv.size();
 }
 
-valory_str body(const valory_request* r) { return view(r->body); }
-valory_str peerAddress(const valory_request* r) { return view(r->peer); }
-valory_str clientAddress(const valory_request* r) { return view(r->client); }
-valory_str scheme(const valory_request* r) { return view(r->scheme); }
-valory_str hostName(const valory_request* r) { return view(r->hostName); }
-valory_str requestId(const valory_request* r) { return view(r->requestId); }
+valory_str body(const valory_request* r) {
+    return view(r->body);
+}
+valory_str peerAddress(const valory_request* r) {
+    return view(r->peer);
+}
+valory_str clientAddress(const valory_request* r) {
+    return view(r->client);
+}
+valory_str scheme(const valory_request* r) {
+    return view(r->scheme);
+}
+valory_str hostName(const valory_request* r) {
+    return view(r->hostName);
+}
+valory_str requestId(const valory_request* r) {
+    return view(r->requestId);
+}
 
 void setStatus(valory_response* resp, int32_t status) {
     if (status >= 100 && status <= 999) resp->status = status;
 }
-void setHeader(valory_response* resp, valory_str name, valory_str value) { resp->setHeader(str(name), str(value)); }
-void addHeader(valory_response* resp, valory_str name, valory_str value) { resp->addHeader(str(name), str(value)); }
+void setHeader(valory_response* resp, valory_str name, valory_str value) {
+    resp->setHeader(str(name), str(value));
+}
+void addHeader(valory_response* resp, valory_str name, valory_str value) {
+    resp->addHeader(str(name), str(value));
+}
 void appendBody(valory_response* resp, valory_str data) {
     if (data.data && data.size) resp->body.append(data.data, data.size);
 }
@@ -233,7 +269,8 @@ void appendBody(valory_response* resp, valory_str data) {
 valory_status sendFile(valory_response* resp, const char* path, const char* contentType, valory_error* err) {
     if (!path) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "send_file: path is required");
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return fail(err, VALORY_ERR_NOT_FOUND, std::string("send_file: cannot open ") + path);
+    if (!std::filesystem::is_regular_file(path, ec))
+        return fail(err, VALORY_ERR_NOT_FOUND, std::string("send_file: cannot open ") + path);
     std::ifstream probe(path, std::ios::binary);
     if (!probe) return fail(err, VALORY_ERR_NOT_FOUND, std::string("send_file: cannot open ") + path);
     resp->filePath = path;
@@ -246,7 +283,8 @@ valory_status unsupported(valory_response*, valory_error* err) {
     return fail(err, VALORY_ERR_UNSUPPORTED, "deferred responses are not implemented by this host (ABI 1.0)");
 }
 valory_status streamWrite(valory_response*, valory_str, valory_error* err) {
-    return fail(err, VALORY_ERR_UNSUPPORTED, "streaming responses are not implemented by this host (ABI 1.0)");
+    return fail(err, VALORY_ERR_UNSUPPORTED,
+                "streaming responses are not implemented by this host (ABI 1.0)");
 }
 
 const valory_http_api kHttp = {sizeof(valory_http_api),
@@ -283,7 +321,9 @@ valory_status subscribe(valory_host* self, valory_event_type type, valory_event_
                         valory_subscription** out, valory_error* err) {
     if (!self || !fn) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "subscribe: callback is required");
     valory_subscription* sub = self->context->events->subscribe(self->id, type, fn, user);
-    if (!sub) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "subscribe: unknown event type " + std::to_string(type));
+    if (!sub)
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                    "subscribe: unknown event type " + std::to_string(type));
     if (out) *out = sub;
     return VALORY_OK;
 }
@@ -308,16 +348,19 @@ const valory_event_api kEvents = {sizeof(valory_event_api), subscribe, unsubscri
 
 // --- metrics -----------------------------------------------------------------------------------
 
-valory_status defineFamily(valory_host* self, const valory_metric_family_def* def, uint32_t* outId, valory_error* err) {
+valory_status defineFamily(valory_host* self, const valory_metric_family_def* def, uint32_t* outId,
+                           valory_error* err) {
     if (!self || !def || !def->name || !outId)
-        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: definition, name and out id are required");
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                    "define_family: definition, name and out id are required");
     MetricsRegistry::FamilyDef d;
     d.kind = def->kind;
     d.name = def->name;
     d.help = def->help ? def->help : "";
     for (size_t i = 0; i < def->label_count; ++i) {
         if (!def->label_names || !def->label_names[i])
-            return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: label name " + std::to_string(i) + " is NULL");
+            return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                        "define_family: label name " + std::to_string(i) + " is NULL");
         d.labelNames.emplace_back(def->label_names[i]);
     }
     if (def->kind == VALORY_METRIC_HISTOGRAM && def->buckets)
@@ -336,22 +379,24 @@ void gaugeSet(valory_host* self, uint32_t family, const valory_str* labels, size
 void gaugeAdd(valory_host* self, uint32_t family, const valory_str* labels, size_t count, double delta) {
     if (self) self->context->metrics->gaugeAdd(family, labels, count, delta);
 }
-void histogramObserve(valory_host* self, uint32_t family, const valory_str* labels, size_t count, double value) {
+void histogramObserve(valory_host* self, uint32_t family, const valory_str* labels, size_t count,
+                      double value) {
     if (self) self->context->metrics->histogramObserve(family, labels, count, value);
 }
 void visit(valory_host* self, valory_metric_visitor visitor, void* user) {
     if (self) self->context->metrics->visit(visitor, user);
 }
 
-const valory_metrics_api kMetrics = {sizeof(valory_metrics_api), defineFamily, counterAdd, gaugeSet,
-                                     gaugeAdd, histogramObserve, visit};
+const valory_metrics_api kMetrics = {sizeof(valory_metrics_api), defineFamily, counterAdd, gaugeSet, gaugeAdd,
+                                     histogramObserve,           visit};
 
 // --- scheduler ---------------------------------------------------------------------------------
 
 valory_status addJob(valory_host* self, const valory_job_def* def, valory_job** out, valory_error* err) {
     if (!self || !def) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_job: definition is required");
     if (def->flags & VALORY_JOB_CLUSTER_ONCE)
-        return fail(err, VALORY_ERR_UNSUPPORTED, "add_job: VALORY_JOB_CLUSTER_ONCE is reserved (no lock service yet)");
+        return fail(err, VALORY_ERR_UNSUPPORTED,
+                    "add_job: VALORY_JOB_CLUSTER_ONCE is reserved (no lock service yet)");
     std::string message;
     valory_job* job = self->context->scheduler->add(self->id, *def, message);
     if (!job) return fail(err, VALORY_ERR_INVALID_ARGUMENT, message);
@@ -369,7 +414,8 @@ valory_status cancelJob(valory_host* self, valory_job* job, uint64_t deadlineMs,
 valory_status triggerJob(valory_host* self, valory_job* job, valory_error* err) {
     if (!self || !job) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "trigger_job: job is required");
     valory_status st = self->context->scheduler->trigger(job);
-    if (st == VALORY_ERR_STATE) return fail(err, st, "trigger_job: the scheduler is not running (check or command mode)");
+    if (st == VALORY_ERR_STATE)
+        return fail(err, st, "trigger_job: the scheduler is not running (check or command mode)");
     if (st != VALORY_OK) return fail(err, st, "trigger_job: no such job");
     return VALORY_OK;
 }
@@ -384,19 +430,27 @@ const void* getProc(const char* name) {
         const char* name;
         const void* fn;
     };
-#define VALORY_PROC(table, member, var) {#table "." #member "@1.0", reinterpret_cast<const void*>(var.member)}
+#define VALORY_PROC(table, member, var) \
+    { #table "." #member "@1.0", reinterpret_cast < const void*>(var.member) }
     static const Entry kEntries[] = {
-        VALORY_PROC(valory_log_api, write, kLog), VALORY_PROC(valory_log_api, enabled, kLog),
-        VALORY_PROC(valory_config_api, settings_json, kConfig), VALORY_PROC(valory_config_api, data_dir, kConfig),
+        VALORY_PROC(valory_log_api, write, kLog),
+        VALORY_PROC(valory_log_api, enabled, kLog),
+        VALORY_PROC(valory_config_api, settings_json, kConfig),
+        VALORY_PROC(valory_config_api, data_dir, kConfig),
         VALORY_PROC(valory_config_api, host_info, kConfig),
         VALORY_PROC(valory_service_api, register_service, kServices),
         VALORY_PROC(valory_service_api, unregister_service, kServices),
-        VALORY_PROC(valory_service_api, acquire, kServices), VALORY_PROC(valory_service_api, release, kServices),
-        VALORY_PROC(valory_http_api, add_route, kHttp), VALORY_PROC(valory_http_api, remove_route, kHttp),
-        VALORY_PROC(valory_http_api, add_static_mount, kHttp), VALORY_PROC(valory_http_api, send_file, kHttp),
-        VALORY_PROC(valory_event_api, subscribe, kEvents), VALORY_PROC(valory_event_api, unsubscribe, kEvents),
+        VALORY_PROC(valory_service_api, acquire, kServices),
+        VALORY_PROC(valory_service_api, release, kServices),
+        VALORY_PROC(valory_http_api, add_route, kHttp),
+        VALORY_PROC(valory_http_api, remove_route, kHttp),
+        VALORY_PROC(valory_http_api, add_static_mount, kHttp),
+        VALORY_PROC(valory_http_api, send_file, kHttp),
+        VALORY_PROC(valory_event_api, subscribe, kEvents),
+        VALORY_PROC(valory_event_api, unsubscribe, kEvents),
         VALORY_PROC(valory_event_api, publish, kEvents),
-        VALORY_PROC(valory_metrics_api, define_family, kMetrics), VALORY_PROC(valory_metrics_api, visit, kMetrics),
+        VALORY_PROC(valory_metrics_api, define_family, kMetrics),
+        VALORY_PROC(valory_metrics_api, visit, kMetrics),
         VALORY_PROC(valory_scheduler_api, add_job, kScheduler),
         VALORY_PROC(valory_scheduler_api, cancel_job, kScheduler),
         VALORY_PROC(valory_scheduler_api, trigger_job, kScheduler),
@@ -423,16 +477,25 @@ const valory_host_api kHostApi = {sizeof(valory_host_api),
 
 int pocoPriority(valory_log_level level) {
     switch (level) {
-    case VALORY_LOG_TRACE: return Poco::Message::PRIO_TRACE;
-    case VALORY_LOG_DEBUG: return Poco::Message::PRIO_DEBUG;
-    case VALORY_LOG_INFO: return Poco::Message::PRIO_INFORMATION;
-    case VALORY_LOG_WARNING: return Poco::Message::PRIO_WARNING;
-    case VALORY_LOG_ERROR: return Poco::Message::PRIO_ERROR;
-    case VALORY_LOG_CRITICAL: return Poco::Message::PRIO_CRITICAL;
-    default: return Poco::Message::PRIO_INFORMATION;
+        case VALORY_LOG_TRACE:
+            return Poco::Message::PRIO_TRACE;
+        case VALORY_LOG_DEBUG:
+            return Poco::Message::PRIO_DEBUG;
+        case VALORY_LOG_INFO:
+            return Poco::Message::PRIO_INFORMATION;
+        case VALORY_LOG_WARNING:
+            return Poco::Message::PRIO_WARNING;
+        case VALORY_LOG_ERROR:
+            return Poco::Message::PRIO_ERROR;
+        case VALORY_LOG_CRITICAL:
+            return Poco::Message::PRIO_CRITICAL;
+        default:
+            return Poco::Message::PRIO_INFORMATION;
     }
 }
 
-const valory_host_api* hostApi() { return &kHostApi; }
+const valory_host_api* hostApi() {
+    return &kHostApi;
+}
 
 }  // namespace valory::host

@@ -15,8 +15,9 @@ namespace valory::host {
 namespace {
 
 class MaskingChannel : public Poco::Channel {
-public:
-    MaskingChannel(Poco::AutoPtr<Poco::Channel> next, SecretMasker& masker) : next_(std::move(next)), masker_(masker) {}
+  public:
+    MaskingChannel(Poco::AutoPtr<Poco::Channel> next, SecretMasker& masker)
+        : next_(std::move(next)), masker_(masker) {}
 
     void log(const Poco::Message& msg) override {
         const std::string& text = msg.getText();
@@ -34,7 +35,7 @@ public:
         next_->log(copy);
     }
 
-private:
+  private:
     Poco::AutoPtr<Poco::Channel> next_;
     SecretMasker& masker_;
 };
@@ -43,7 +44,8 @@ private:
 
 void HostLog::setup(const std::string& level, SecretMasker& masker) {
     Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i %p [%s] %t"));
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i %p [%s] %t"));
     formatter->setProperty("times", "UTC");
     Poco::AutoPtr<Poco::FormattingChannel> formatting(new Poco::FormattingChannel(formatter, console));
     Poco::AutoPtr<MaskingChannel> masking(new MaskingChannel(formatting, masker));

@@ -9,7 +9,7 @@ namespace valory::host {
 class SecretMasker;
 
 class HostLog {
-public:
+  public:
     /// Installs the masking console channel on every logger and sets the level
     /// ("trace".."critical", "none").
     static void setup(const std::string& level, SecretMasker& masker);

@@ -9,7 +9,8 @@ namespace valory::host {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -49,7 +50,8 @@ std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view que
             if (eq == std::string_view::npos)
                 out.emplace_back(percentDecode(part, true), std::string());
             else
-                out.emplace_back(percentDecode(part.substr(0, eq), true), percentDecode(part.substr(eq + 1), true));
+                out.emplace_back(percentDecode(part.substr(0, eq), true),
+                                 percentDecode(part.substr(eq + 1), true));
         }
         pos = amp + 1;
     }
@@ -68,7 +70,8 @@ void parseCookies(std::string_view header, std::vector<std::pair<std::string, st
             std::size_t eq = part.find('=');
             std::string_view name = eq == std::string_view::npos ? part : part.substr(0, eq);
             std::string_view value = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+                value = value.substr(1, value.size() - 2);
             out.emplace_back(std::string(name), std::string(value));
         }
         pos = semi + 1;
@@ -89,7 +92,9 @@ void valory_response::setHeader(const std::string& name, const std::string& valu
     headers.emplace_back(name, value);
 }
 
-void valory_response::addHeader(const std::string& name, const std::string& value) { headers.emplace_back(name, value); }
+void valory_response::addHeader(const std::string& name, const std::string& value) {
+    headers.emplace_back(name, value);
+}
 
 const std::string* valory_response::findHeader(const std::string& name) const {
     for (const auto& [k, v] : headers)

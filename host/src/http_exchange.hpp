@@ -14,11 +14,11 @@
 
 struct valory_request {
     std::string method;
-    std::string target;  ///< raw, as received
-    std::string path;    ///< decoded, without query
-    std::string rawPath; ///< percent-encoded path (without query)
+    std::string target;   ///< raw, as received
+    std::string path;     ///< decoded, without query
+    std::string rawPath;  ///< percent-encoded path (without query)
     std::string rawQuery;
-    std::string route;   ///< matched template or "<unmatched>"
+    std::string route;  ///< matched template or "<unmatched>"
     std::vector<std::pair<std::string, std::string>> params;
     const Poco::Net::NameValueCollection* headerSource = nullptr;
     std::string body;
@@ -43,7 +43,7 @@ struct valory_response {
     std::string body;
     std::string filePath;  ///< send_file / static: served instead of body
     std::string fileContentType;
-    bool headOnly = false; ///< HEAD: Content-Length of the would-be body, no body
+    bool headOnly = false;  ///< HEAD: Content-Length of the would-be body, no body
 
     void setHeader(const std::string& name, const std::string& value);
     void addHeader(const std::string& name, const std::string& value);

@@ -68,10 +68,11 @@ std::string formatSeconds(std::chrono::steady_clock::duration d) {
 }
 
 class RequestHandler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     explicit RequestHandler(std::shared_ptr<HttpServer::Shared> shared) : shared_(std::move(shared)) {}
 
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
         const auto t0 = std::chrono::steady_clock::now();
         shared_->inflight->fetch_add(1, std::memory_order_acq_rel);
         struct Guard {
@@ -141,7 +142,7 @@ public:
         publish(req, resp, outcome, t0, bytesOut);
     }
 
-private:
+  private:
     void fillAddresses(Poco::Net::HTTPServerRequest& request, valory_request& req) {
         const Poco::Net::SocketAddress& peer = request.clientAddress();
         req.peer = peer.toString();
@@ -177,7 +178,8 @@ private:
         if (req.requestId.empty()) {
             char buf[64];
             std::snprintf(buf, sizeof buf, "%s-%llx", shared_->instanceId.c_str(),
-                          static_cast<unsigned long long>(shared_->counter.fetch_add(1, std::memory_order_relaxed) + 1));
+                          static_cast<unsigned long long>(
+                              shared_->counter.fetch_add(1, std::memory_order_relaxed) + 1));
             req.requestId = buf;
         }
     }
@@ -185,10 +187,13 @@ private:
     std::uint64_t send(Poco::Net::HTTPServerResponse& response, valory_response& resp) {
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(resp.status));
         for (const auto& [name, value] : resp.headers) {
-            if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection"))
+            if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+                iequals(name, "Connection"))
                 continue;  // the host frames the body itself
-            if (iequals(name, "Content-Type")) response.setContentType(value);
-            else response.add(name, value);
+            if (iequals(name, "Content-Type"))
+                response.setContentType(value);
+            else
+                response.add(name, value);
         }
         const bool noBody = resp.headOnly || resp.status == 304 || resp.status == 204 || resp.status < 200;
         if (!resp.filePath.empty()) {
@@ -233,7 +238,8 @@ private:
         ev.route = view(outcome.route);
         ev.status = resp.status;
         ev.duration_us = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+                .count());
         ev.bytes_in = req.body.size();
         ev.bytes_out = bytesOut;
         ev.client_address = view(req.client);
@@ -246,26 +252,27 @@ private:
 };
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
+  public:
     explicit HandlerFactory(std::shared_ptr<HttpServer::Shared> shared) : shared_(std::move(shared)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
         return new RequestHandler(shared_);
     }
 
-private:
+  private:
     std::shared_ptr<HttpServer::Shared> shared_;
 };
 
 /// Over capacity (the accept queue is full) answers 503 with Retry-After instead of Poco's silent drop.
 class CapacityFilter : public Poco::Net::TCPServerConnectionFilter {
-public:
+  public:
     explicit CapacityFilter(std::shared_ptr<HttpServer::Shared> shared) : shared_(std::move(shared)) {}
 
     bool accept(const Poco::Net::StreamSocket& socket) override {
         Poco::Net::HTTPServer* server = shared_->server;
         if (!server) return true;
         const bool draining = shared_->draining->load(std::memory_order_acquire);
-        if (!draining && server->queuedConnections() < static_cast<int>(shared_->settings.maxQueued)) return true;
+        if (!draining && server->queuedConnections() < static_cast<int>(shared_->settings.maxQueued))
+            return true;
         shared_->countRejected(draining ? "draining" : "over_capacity");
         try {
             Poco::Net::StreamSocket s(socket);
@@ -277,29 +284,32 @@ public:
                 s.setReceiveTimeout(Poco::Timespan(0, 50000));
                 (void)s.receiveBytes(buf, sizeof buf);
             }
-            const std::string body = draining ? R"({"error":"unavailable","message":"the server is shutting down"})"
-                                              : R"({"error":"unavailable","message":"the server is over capacity, retry later"})";
-            const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                      "Retry-After: " + std::to_string(shared_->settings.retryAfterS) +
-                                      "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
-                                      "\r\n\r\n" + body;
+            const std::string body =
+                draining ? R"({"error":"unavailable","message":"the server is shutting down"})"
+                         : R"({"error":"unavailable","message":"the server is over capacity, retry later"})";
+            const std::string reply =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                "Retry-After: " +
+                std::to_string(shared_->settings.retryAfterS) +
+                "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
             s.sendBytes(reply.data(), static_cast<int>(reply.size()));
             s.shutdownSend();
-            if (s.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) (void)s.receiveBytes(buf, sizeof buf);
+            if (s.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ))
+                (void)s.receiveBytes(buf, sizeof buf);
         } catch (const Poco::Exception& e) {
             Poco::Logger::get("host").debug("503 reply failed: " + e.displayText());
         }
         return false;
     }
 
-private:
+  private:
     std::shared_ptr<HttpServer::Shared> shared_;
 };
 
 }  // namespace
 
-HttpServer::HttpServer(const ServerSettings& settings, Router& router, Events& events, MetricsRegistry* metrics,
-                       std::string instanceId)
+HttpServer::HttpServer(const ServerSettings& settings, Router& router, Events& events,
+                       MetricsRegistry* metrics, std::string instanceId)
     : shared_(std::make_shared<Shared>()) {
     shared_->settings = settings;
     shared_->router = &router;
@@ -319,7 +329,9 @@ HttpServer::HttpServer(const ServerSettings& settings, Router& router, Events& e
     }
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 std::uint64_t HttpServer::raiseFileLimit() {
     rlimit rl{};
@@ -366,7 +378,8 @@ void HttpServer::stop() {
     Poco::Logger& log = Poco::Logger::get("host");
     draining_.store(true, std::memory_order_release);
     server_->stop();  // no new connections
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(shared_->settings.drainDeadlineS);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(shared_->settings.drainDeadlineS);
     // Open keep-alive connections get "Connection: close" on their next response. Wait until they
     // are gone; idle keep-alive connections (nothing in flight for a moment) need not be waited for.
     int idleRounds = 0;
@@ -379,7 +392,8 @@ void HttpServer::stop() {
     const int left = server_->currentConnections();
     const int busy = inflight_.load();
     if (busy > 0)
-        log.warning("drain deadline reached with " + std::to_string(busy) + " request(s) in flight; closing connections");
+        log.warning("drain deadline reached with " + std::to_string(busy) +
+                    " request(s) in flight; closing connections");
     else if (left > 0)
         log.information("closing " + std::to_string(left) + " idle keep-alive connection(s)");
     server_->stopAll(true);

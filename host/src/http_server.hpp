@@ -24,7 +24,7 @@ class Events;
 class MetricsRegistry;
 
 class HttpServer {
-public:
+  public:
     HttpServer(const ServerSettings& settings, Router& router, Events& events, MetricsRegistry* metrics,
                std::string instanceId);
     ~HttpServer();
@@ -44,7 +44,7 @@ public:
     // Used by the request handler and the connection filter.
     struct Shared;
 
-private:
+  private:
     std::shared_ptr<Shared> shared_;
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;

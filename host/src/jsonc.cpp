@@ -44,15 +44,23 @@ std::string joinPath(const std::string& base, std::size_t index) {
 
 std::string jsonTypeName(const nlohmann::json& value) {
     switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::object: return "object";
-    case nlohmann::json::value_t::array: return "array";
-    case nlohmann::json::value_t::string: return "string";
-    case nlohmann::json::value_t::boolean: return "boolean";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "integer";
-    case nlohmann::json::value_t::number_float: return "number";
-    default: return "value";
+        case nlohmann::json::value_t::null:
+            return "null";
+        case nlohmann::json::value_t::object:
+            return "object";
+        case nlohmann::json::value_t::array:
+            return "array";
+        case nlohmann::json::value_t::string:
+            return "string";
+        case nlohmann::json::value_t::boolean:
+            return "boolean";
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned:
+            return "integer";
+        case nlohmann::json::value_t::number_float:
+            return "number";
+        default:
+            return "value";
     }
 }
 
@@ -65,21 +73,27 @@ nlohmann::json parseJsonc(std::string_view text, const std::string& source) {
                                                      nlohmann::json& parsed) {
         using E = nlohmann::json::parse_event_t;
         switch (event) {
-        case E::object_start: frames.push_back(Frame{}); break;
-        case E::array_start: frames.push_back(Frame{true, {}, {}, 0}); break;
-        case E::key: {
-            Frame& f = frames.back();
-            std::string key = parsed.get<std::string>();
-            f.currentKey = key;
-            if (!f.keys.insert(key).second) throw DuplicateKey{framesPath(frames, frames.size())};
-            break;
-        }
-        case E::object_end:
-        case E::array_end:
-            frames.pop_back();
-            elementDone();
-            break;
-        case E::value: elementDone(); break;
+            case E::object_start:
+                frames.push_back(Frame{});
+                break;
+            case E::array_start:
+                frames.push_back(Frame{true, {}, {}, 0});
+                break;
+            case E::key: {
+                Frame& f = frames.back();
+                std::string key = parsed.get<std::string>();
+                f.currentKey = key;
+                if (!f.keys.insert(key).second) throw DuplicateKey{framesPath(frames, frames.size())};
+                break;
+            }
+            case E::object_end:
+            case E::array_end:
+                frames.pop_back();
+                elementDone();
+                break;
+            case E::value:
+                elementDone();
+                break;
         }
         return true;
     };
@@ -170,7 +184,8 @@ std::uint64_t JsonReader::getUInt(const nlohmann::json& object, const std::strin
 }
 
 std::vector<std::string> JsonReader::getStringArray(const nlohmann::json& object, const std::string& path,
-                                                    const char* key, std::vector<std::string> fallback) const {
+                                                    const char* key,
+                                                    std::vector<std::string> fallback) const {
     auto it = object.find(key);
     if (it == object.end()) return fallback;
     const std::string keyPath = joinPath(path, key);

@@ -26,7 +26,7 @@ std::string jsonTypeName(const nlohmann::json& value);
 /// Typed, range-checked reads for config-like objects; every failure throws ConfigError
 /// "<source>: <path>: <reason>".
 class JsonReader {
-public:
+  public:
     JsonReader(std::string source) : source_(std::move(source)) {}
 
     [[noreturn]] void fail(const std::string& path, const std::string& reason) const;
@@ -41,11 +41,12 @@ public:
                           const std::string& fallback, bool required = false) const;
     bool getBool(const nlohmann::json& object, const std::string& path, const char* key, bool fallback) const;
     std::uint64_t getUInt(const nlohmann::json& object, const std::string& path, const char* key,
-                          std::uint64_t fallback, std::uint64_t min, std::uint64_t max, bool required = false) const;
-    std::vector<std::string> getStringArray(const nlohmann::json& object, const std::string& path, const char* key,
-                                            std::vector<std::string> fallback) const;
+                          std::uint64_t fallback, std::uint64_t min, std::uint64_t max,
+                          bool required = false) const;
+    std::vector<std::string> getStringArray(const nlohmann::json& object, const std::string& path,
+                                            const char* key, std::vector<std::string> fallback) const;
 
-private:
+  private:
     std::string source_;
 };
 

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
 
     // "run <plugin> <command> [args...]": everything after "run" belongs to the command, so split it
     // off before Poco parses options (options must come before "run").
-    static const char* kValued[] = {"--config", "-c", "--port", "-p", "--port-file", "--plugin-path", "--pidfile", "--umask"};
+    static const char* kValued[] = {"--config",      "-c",        "--port", "-p", "--port-file",
+                                    "--plugin-path", "--pidfile", "--umask"};
     std::vector<char*> pocoArgs;
     std::vector<std::string> runArgs;
     bool runRequested = false;

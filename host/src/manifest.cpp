@@ -12,7 +12,8 @@ namespace valory::host {
 
 namespace {
 
-std::vector<ServiceDependency> parseDependencies(const JsonReader& r, const nlohmann::json& root, const char* key) {
+std::vector<ServiceDependency> parseDependencies(const JsonReader& r, const nlohmann::json& root,
+                                                 const char* key) {
     std::vector<ServiceDependency> out;
     auto it = root.find(key);
     if (it == root.end()) return out;
@@ -73,7 +74,8 @@ Manifest Manifest::parse(const std::string& text, const std::filesystem::path& f
         r.fail("id", "invalid plugin id \"" + m.id + "\" (lower case letters, digits, '_', '.', '-')");
     m.version = r.getString(root, "", "version", "", true);
     static const std::regex versionRe(R"(^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$)");
-    if (!std::regex_match(m.version, versionRe)) r.fail("version", "expected semver MAJOR.MINOR.PATCH, got \"" + m.version + "\"");
+    if (!std::regex_match(m.version, versionRe))
+        r.fail("version", "expected semver MAJOR.MINOR.PATCH, got \"" + m.version + "\"");
     const std::string abi = r.getString(root, "", "abi", "", true);
     static const std::regex abiRe(R"(^(\d{1,5})\.(\d{1,5})$)");
     std::smatch match;
@@ -81,7 +83,8 @@ Manifest Manifest::parse(const std::string& text, const std::filesystem::path& f
     m.abiMajor = static_cast<std::uint32_t>(std::stoul(match[1]));
     m.abiMinor = static_cast<std::uint32_t>(std::stoul(match[2]));
     m.library = r.getString(root, "", "library", "", true);
-    if (m.library.empty() || m.library.find('/') != std::string::npos || m.library == "." || m.library == "..")
+    if (m.library.empty() || m.library.find('/') != std::string::npos || m.library == "." ||
+        m.library == "..")
         r.fail("library", "expected a file name beside plugin.json, got \"" + m.library + "\"");
     m.description = r.getString(root, "", "description", "");
     m.requires_ = parseDependencies(r, root, "requires");

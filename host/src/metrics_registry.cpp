@@ -12,7 +12,8 @@ valory_status MetricsRegistry::define(const std::string& owner, const FamilyDef&
         message = "invalid metric name '" + def.name + "'";
         return VALORY_ERR_INVALID_ARGUMENT;
     }
-    if (def.kind != VALORY_METRIC_COUNTER && def.kind != VALORY_METRIC_GAUGE && def.kind != VALORY_METRIC_HISTOGRAM) {
+    if (def.kind != VALORY_METRIC_COUNTER && def.kind != VALORY_METRIC_GAUGE &&
+        def.kind != VALORY_METRIC_HISTOGRAM) {
         message = "metric '" + def.name + "': unknown kind " + std::to_string(def.kind);
         return VALORY_ERR_INVALID_ARGUMENT;
     }
@@ -34,7 +35,8 @@ valory_status MetricsRegistry::define(const std::string& owner, const FamilyDef&
         const bool same = f.def.kind == def.kind && f.def.labelNames == def.labelNames &&
                           (def.kind != VALORY_METRIC_HISTOGRAM || f.def.buckets == def.buckets);
         if (!same) {
-            message = "metric '" + def.name + "' already defined by '" + f.owner + "' with another kind, labels or buckets";
+            message = "metric '" + def.name + "' already defined by '" + f.owner +
+                      "' with another kind, labels or buckets";
             return VALORY_ERR_CONFLICT;
         }
         id = static_cast<std::uint32_t>(i + 1);
@@ -49,7 +51,8 @@ valory_status MetricsRegistry::define(const std::string& owner, const FamilyDef&
     return VALORY_OK;
 }
 
-MetricsRegistry::Family* MetricsRegistry::family(std::uint32_t id, valory_metric_kind kind, std::size_t labelCount) {
+MetricsRegistry::Family* MetricsRegistry::family(std::uint32_t id, valory_metric_kind kind,
+                                                 std::size_t labelCount) {
     std::shared_lock lock(mutex_);
     if (id == 0 || id > families_.size()) return nullptr;
     Family* f = families_[id - 1].get();
@@ -67,12 +70,14 @@ MetricsRegistry::Series* MetricsRegistry::seriesFor(Family& f, const valory_str*
     if (it != f.series.end()) return &it->second;
     Series s;
     for (std::size_t i = 0; i < count; ++i)
-        s.labelValues.emplace_back(labels[i].data ? std::string(labels[i].data, labels[i].size) : std::string());
+        s.labelValues.emplace_back(labels[i].data ? std::string(labels[i].data, labels[i].size)
+                                                  : std::string());
     if (f.def.kind == VALORY_METRIC_HISTOGRAM) s.bucketCounts.assign(f.def.buckets.size() + 1, 0);
     return &f.series.emplace(std::move(key), std::move(s)).first->second;
 }
 
-void MetricsRegistry::counterAdd(std::uint32_t id, const valory_str* labels, std::size_t count, double delta) {
+void MetricsRegistry::counterAdd(std::uint32_t id, const valory_str* labels, std::size_t count,
+                                 double delta) {
     Family* f = family(id, VALORY_METRIC_COUNTER, count);
     if (!f || delta < 0 || (count && !labels)) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -102,7 +107,8 @@ void MetricsRegistry::gaugeAdd(std::uint32_t id, const valory_str* labels, std::
     seriesFor(*f, labels, count)->value += delta;
 }
 
-void MetricsRegistry::histogramObserve(std::uint32_t id, const valory_str* labels, std::size_t count, double value) {
+void MetricsRegistry::histogramObserve(std::uint32_t id, const valory_str* labels, std::size_t count,
+                                       double value) {
     Family* f = family(id, VALORY_METRIC_HISTOGRAM, count);
     if (!f || (count && !labels)) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -130,13 +136,16 @@ void withLabels(std::initializer_list<std::string_view> labels, F&& f) {
 }
 }  // namespace
 
-void MetricsRegistry::counterAdd(std::uint32_t id, std::initializer_list<std::string_view> labels, double delta) {
+void MetricsRegistry::counterAdd(std::uint32_t id, std::initializer_list<std::string_view> labels,
+                                 double delta) {
     withLabels(labels, [&](const valory_str* v, std::size_t n) { counterAdd(id, v, n, delta); });
 }
-void MetricsRegistry::gaugeSet(std::uint32_t id, std::initializer_list<std::string_view> labels, double value) {
+void MetricsRegistry::gaugeSet(std::uint32_t id, std::initializer_list<std::string_view> labels,
+                               double value) {
     withLabels(labels, [&](const valory_str* v, std::size_t n) { gaugeSet(id, v, n, value); });
 }
-void MetricsRegistry::histogramObserve(std::uint32_t id, std::initializer_list<std::string_view> labels, double value) {
+void MetricsRegistry::histogramObserve(std::uint32_t id, std::initializer_list<std::string_view> labels,
+                                       double value) {
     withLabels(labels, [&](const valory_str* v, std::size_t n) { histogramObserve(id, v, n, value); });
 }
 

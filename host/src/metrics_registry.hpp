@@ -17,7 +17,7 @@
 namespace valory::host {
 
 class MetricsRegistry {
-public:
+  public:
     struct FamilyDef {
         valory_metric_kind kind = VALORY_METRIC_COUNTER;
         std::string name;
@@ -29,7 +29,8 @@ public:
     /// Defines a family or returns the id of an identical one; VALORY_ERR_CONFLICT (message set)
     /// when the name exists with another kind, labels or buckets; VALORY_ERR_INVALID_ARGUMENT for a
     /// bad name or unsorted buckets.
-    valory_status define(const std::string& owner, const FamilyDef& def, std::uint32_t& id, std::string& message);
+    valory_status define(const std::string& owner, const FamilyDef& def, std::uint32_t& id,
+                         std::string& message);
 
     /// Recording; wrong ids or label counts are ignored and counted in droppedSamples().
     void counterAdd(std::uint32_t id, const valory_str* labels, std::size_t count, double delta);
@@ -45,7 +46,7 @@ public:
     void visit(valory_metric_visitor visitor, void* user) const;
     std::uint64_t droppedSamples() const { return dropped_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     struct Series {
         std::vector<std::string> labelValues;
         double value = 0;

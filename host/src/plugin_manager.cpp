@@ -27,7 +27,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Poco::Logger& log() { return Poco::Logger::get("host"); }
+Poco::Logger& log() {
+    return Poco::Logger::get("host");
+}
 
 /// Libraries stay mapped until the process exits: this registry is never destroyed.
 std::vector<std::unique_ptr<boost::dll::shared_library>>& libraryRegistry() {
@@ -58,17 +60,24 @@ struct StringWriter {
 
 const char* toString(PluginManager::State state) {
     switch (state) {
-    case PluginManager::State::Found: return "found";
-    case PluginManager::State::Refused: return "refused";
-    case PluginManager::State::Loaded: return "loaded";
-    case PluginManager::State::Created: return "created";
-    case PluginManager::State::Started: return "started";
-    case PluginManager::State::Stopped: return "stopped";
+        case PluginManager::State::Found:
+            return "found";
+        case PluginManager::State::Refused:
+            return "refused";
+        case PluginManager::State::Loaded:
+            return "loaded";
+        case PluginManager::State::Created:
+            return "created";
+        case PluginManager::State::Started:
+            return "started";
+        case PluginManager::State::Stopped:
+            return "stopped";
     }
     return "unknown";
 }
 
-PluginManager::PluginManager(const Config& config, HostContext& context, valory_run_mode mode, CommandSpec command)
+PluginManager::PluginManager(const Config& config, HostContext& context, valory_run_mode mode,
+                             CommandSpec command)
     : config_(config), context_(context), mode_(mode), command_(std::move(command)) {}
 
 PluginManager::~PluginManager() = default;
@@ -86,12 +95,15 @@ void PluginManager::publishState(const Record& r, int state, const std::string& 
     if (context_.metrics) {
         if (!stateFamily_) {
             std::string message;
-            context_.metrics->define("host",
-                                     {VALORY_METRIC_GAUGE, "valory_plugin_state",
-                                      "Plugin lifecycle state (valory_plugin_state_event values: 3 started, 4 "
-                                      "stopped, 5 failed)",
-                                      {"plugin"}, {}},
-                                     stateFamily_, message);
+            context_.metrics->define(
+                "host",
+                {VALORY_METRIC_GAUGE,
+                 "valory_plugin_state",
+                 "Plugin lifecycle state (valory_plugin_state_event values: 3 started, 4 "
+                 "stopped, 5 failed)",
+                 {"plugin"},
+                 {}},
+                stateFamily_, message);
         }
         context_.metrics->gaugeSet(stateFamily_, {r.id}, state);
     }
@@ -126,7 +138,8 @@ void PluginManager::discover() {
         }
         std::vector<fs::path> subdirs;
         for (const auto& entry : fs::directory_iterator(dir, ec))
-            if (entry.is_directory() && fs::exists(entry.path() / "plugin.json")) subdirs.push_back(entry.path());
+            if (entry.is_directory() && fs::exists(entry.path() / "plugin.json"))
+                subdirs.push_back(entry.path());
         std::sort(subdirs.begin(), subdirs.end());
         for (const auto& sub : subdirs) {
             const fs::path file = sub / "plugin.json";
@@ -143,7 +156,8 @@ void PluginManager::discover() {
             Record r;
             r.id = id;
             r.manifestFile = file;
-            if (manifest) r.manifest = std::move(manifest);
+            if (manifest)
+                r.manifest = std::move(manifest);
             else {
                 r.state = State::Refused;
                 r.step = "manifest";
@@ -182,8 +196,8 @@ const std::vector<std::string>& PluginManager::prepare() {
             records_.emplace(id, std::move(r));
             if (entry.enabled)
                 refuse(records_[id], "discovery",
-                       "not found in plugin_path (" + joinList(dirs) + "); found: " +
-                           (foundIds.empty() ? std::string("nothing") : joinList(foundIds)));
+                       "not found in plugin_path (" + joinList(dirs) +
+                           "); found: " + (foundIds.empty() ? std::string("nothing") : joinList(foundIds)));
             continue;
         }
         it->second.configured = true;
@@ -219,7 +233,8 @@ const std::vector<std::string>& PluginManager::prepare() {
         } else {
             const PluginEntry* entry = config_.plugin(id);
             const std::string path = (entry ? entry->keyPath : "plugins." + id) + ".settings";
-            auto result = validator.validate(m.configSchema, entry ? entry->settings : nlohmann::json::object(), path);
+            auto result =
+                validator.validate(m.configSchema, entry ? entry->settings : nlohmann::json::object(), path);
             for (const auto& s : result.secrets)
                 if (context_.masker) context_.masker->add(s);
             if (!result.ok()) {
@@ -238,7 +253,8 @@ const std::vector<std::string>& PluginManager::prepare() {
     DependencyResolver resolver;
     for (const auto& [key, minor] : hostServices_) {
         auto slash = key.rfind('/');
-        resolver.addHostService(key.substr(0, slash), static_cast<std::uint32_t>(std::stoul(key.substr(slash + 1))), minor);
+        resolver.addHostService(key.substr(0, slash),
+                                static_cast<std::uint32_t>(std::stoul(key.substr(slash + 1))), minor);
     }
     auto resolved = resolver.resolve(candidates, refusedWithManifest);
     providerOf_ = resolved.providerOf;
@@ -294,8 +310,9 @@ bool PluginManager::loadAndStart(Record& r) {
     }
     r.state = State::Loaded;
     if (!lib->has(VALORY_PLUGIN_ENTRY_SYMBOL)) {
-        refuse(r, "entry", std::string("symbol '") + VALORY_PLUGIN_ENTRY_SYMBOL + "' not found in " +
-                               m.libraryPath().filename().string());
+        refuse(r, "entry",
+               std::string("symbol '") + VALORY_PLUGIN_ENTRY_SYMBOL + "' not found in " +
+                   m.libraryPath().filename().string());
         return false;
     }
     const valory_plugin_descriptor* d = nullptr;
@@ -312,18 +329,21 @@ bool PluginManager::loadAndStart(Record& r) {
     }
     const std::size_t minSize = offsetof(valory_plugin_descriptor, health);
     if (d->struct_size < minSize || d->struct_size > 65536) {
-        refuse(r, "descriptor", "struct_size " + std::to_string(d->struct_size) + " is not sane (expected >= " +
-                                    std::to_string(minSize) + ")");
+        refuse(r, "descriptor",
+               "struct_size " + std::to_string(d->struct_size) +
+                   " is not sane (expected >= " + std::to_string(minSize) + ")");
         return false;
     }
     const std::string abi = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
     if (d->abi_major != VALORY_ABI_MAJOR) {
-        refuse(r, "abi-check", "ABI " + abi + ", host " + std::to_string(VALORY_ABI_MAJOR) + ".x (descriptor)");
+        refuse(r, "abi-check",
+               "ABI " + abi + ", host " + std::to_string(VALORY_ABI_MAJOR) + ".x (descriptor)");
         return false;
     }
     if (d->abi_minor > VALORY_ABI_MINOR) {
-        refuse(r, "abi-check", "ABI " + abi + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
-                                   std::to_string(VALORY_ABI_MINOR) + " (descriptor)");
+        refuse(r, "abi-check",
+               "ABI " + abi + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
+                   std::to_string(VALORY_ABI_MINOR) + " (descriptor)");
         return false;
     }
     const std::string did = d->id ? d->id : "";
@@ -333,12 +353,14 @@ bool PluginManager::loadAndStart(Record& r) {
         return false;
     }
     if (dversion != m.version) {
-        refuse(r, "descriptor", "descriptor version '" + dversion + "' != manifest version '" + m.version + "'");
+        refuse(r, "descriptor",
+               "descriptor version '" + dversion + "' != manifest version '" + m.version + "'");
         return false;
     }
     for (const auto& [otherId, other] : records_)
         if (&other != &r && other.descriptor == d) {
-            refuse(r, "descriptor", "descriptor is the same object as plugin '" + otherId + "' (duplicate library)");
+            refuse(r, "descriptor",
+                   "descriptor is the same object as plugin '" + otherId + "' (duplicate library)");
             return false;
         }
     if (!d->create || !d->start || !d->stop || !d->destroy) {
@@ -404,7 +426,8 @@ bool PluginManager::loadAndStart(Record& r) {
         }
         r.instance = nullptr;
         if (auto n = context_.services->releaseAllHeldBy(r.id))
-            log().warning("plugin '" + r.id + "' left " + std::to_string(n) + " service reference(s); released");
+            log().warning("plugin '" + r.id + "' left " + std::to_string(n) +
+                          " service reference(s); released");
         refuse(r, "start", why);
         return false;
     }
@@ -423,8 +446,9 @@ void PluginManager::cleanupRegistrations(Record& r) {
     std::size_t subs = context_.events->removeAllOwnedBy(r.id);
     auto services = context_.services->removeAllOwnedBy(r.id);
     if (routes || subs || !services.empty())
-        log().debug("plugin '" + r.id + "': removed " + std::to_string(routes) + " route(s), " + std::to_string(subs) +
-                    " subscription(s), services: " + (services.empty() ? std::string("none") : joinList(services)));
+        log().debug("plugin '" + r.id + "': removed " + std::to_string(routes) + " route(s), " +
+                    std::to_string(subs) + " subscription(s), services: " +
+                    (services.empty() ? std::string("none") : joinList(services)));
 }
 
 void PluginManager::stopOne(Record& r) {
@@ -439,7 +463,8 @@ void PluginManager::stopOne(Record& r) {
         auto holders = context_.services->holdersOf(p.key());
         holders.erase(std::remove(holders.begin(), holders.end(), r.id), holders.end());  // its own use
         if (!holders.empty())
-            log().warning("plugin '" + r.id + "' stops while service '" + p.key() + "' is still held by: " + joinList(holders));
+            log().warning("plugin '" + r.id + "' stops while service '" + p.key() +
+                          "' is still held by: " + joinList(holders));
     }
     valory_error err;
     valory_error_init(&err);
@@ -458,7 +483,8 @@ void PluginManager::stopOne(Record& r) {
     }
     r.instance = nullptr;
     if (auto n = context_.services->releaseAllHeldBy(r.id))
-        log().warning("plugin '" + r.id + "' left " + std::to_string(n) + " service reference(s) after destroy; released");
+        log().warning("plugin '" + r.id + "' left " + std::to_string(n) +
+                      " service reference(s) after destroy; released");
     r.state = State::Stopped;
     publishState(r, VALORY_PLUGIN_STATE_STOPPED, "");
     log().information("plugin '" + r.id + "' stopped");
@@ -493,14 +519,16 @@ int PluginManager::runCommand(std::string& out, std::string& error) {
     valory_error_init(&err);
     valory_status st = VALORY_ERR_INTERNAL;
     try {
-        st = target->descriptor->command(target->instance, valory_str{command_.command.data(), command_.command.size()},
-                                         argViews.empty() ? nullptr : argViews.data(), argViews.size(), &writer, &err);
+        st = target->descriptor->command(
+            target->instance, valory_str{command_.command.data(), command_.command.size()},
+            argViews.empty() ? nullptr : argViews.data(), argViews.size(), &writer, &err);
     } catch (...) {
         valory_fail(&err, VALORY_ERR_INTERNAL, "command threw an exception across the C boundary");
     }
     out = context_.masker ? context_.masker->mask(sink.text) : sink.text;
     if (st != VALORY_OK) {
-        error = "run: plugin '" + command_.plugin + "' command '" + command_.command + "' failed: " + errorText(err, st);
+        error = "run: plugin '" + command_.plugin + "' command '" + command_.command +
+                "' failed: " + errorText(err, st);
         if (context_.masker) error = context_.masker->mask(error);
         return 1;
     }
@@ -510,7 +538,8 @@ int PluginManager::runCommand(std::string& out, std::string& error) {
 std::vector<std::string> PluginManager::problems() const {
     std::vector<std::string> out = otherProblems_;
     for (const auto& [id, r] : records_)
-        if (r.enabled && r.state == State::Refused) out.push_back(r.refusalLine() + (r.optional ? "; skipped (optional)" : ""));
+        if (r.enabled && r.state == State::Refused)
+            out.push_back(r.refusalLine() + (r.optional ? "; skipped (optional)" : ""));
     return out;
 }
 
@@ -528,13 +557,14 @@ std::string PluginManager::listing() const {
     os << "plugin_path: " << joinList(dirs) << "\n";
     for (const auto& [id, r] : records_) {
         if (!r.manifest && !r.manifestFile.empty()) {
-            os << "found: " << id << " (unreadable manifest) at " << r.manifestFile.parent_path().string() << ": "
-               << (r.enabled ? "enabled" : "disabled") << (r.optional ? ", optional" : "") << "\n";
+            os << "found: " << id << " (unreadable manifest) at " << r.manifestFile.parent_path().string()
+               << ": " << (r.enabled ? "enabled" : "disabled") << (r.optional ? ", optional" : "") << "\n";
             continue;
         }
         if (!r.manifest) continue;  // configured but not found: reported under refused
         os << "found: " << id << " " << r.manifest->version << " (ABI " << r.manifest->abiString() << ") at "
-           << r.manifest->dir.string() << ": " << (r.enabled ? "enabled" : (r.configured ? "disabled" : "disabled (not in config)"))
+           << r.manifest->dir.string() << ": "
+           << (r.enabled ? "enabled" : (r.configured ? "disabled" : "disabled (not in config)"))
            << (r.optional ? ", optional" : "") << "\n";
     }
     os << "order: " << (order_.empty() ? std::string("(none)") : joinList(order_)) << "\n";

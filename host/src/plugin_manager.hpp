@@ -21,7 +21,7 @@
 namespace valory::host {
 
 class PluginManager {
-public:
+  public:
     enum class State { Found, Refused, Loaded, Created, Started, Stopped };
 
     struct Record {
@@ -32,8 +32,8 @@ public:
         bool enabled = false;
         bool optional = false;
         State state = State::Found;
-        std::string step;    ///< refusal step
-        std::string fact;    ///< refusal fact
+        std::string step;  ///< refusal step
+        std::string fact;  ///< refusal fact
         std::string settingsText = "{}";
         std::unique_ptr<valory_host> handle;
         const valory_plugin_descriptor* descriptor = nullptr;
@@ -80,7 +80,7 @@ public:
     const Record* record(const std::string& id) const;
     std::vector<std::string> startedIds() const { return started_; }
 
-private:
+  private:
     void discover();
     void refuse(Record& r, const std::string& step, const std::string& fact);
     bool loadAndStart(Record& r);

@@ -148,8 +148,9 @@ bool PathTemplate::match(const std::vector<std::string>& segs, bool trailing,
 
 Router::Router(CorsSettings cors) : cors_(std::move(cors)) {}
 
-valory_status Router::addRoute(const std::string& owner, const std::string& method, const std::string& pattern,
-                               valory_route_handler handler, void* user, valory_route** out, std::string& message) {
+valory_status Router::addRoute(const std::string& owner, const std::string& method,
+                               const std::string& pattern, valory_route_handler handler, void* user,
+                               valory_route** out, std::string& message) {
     if (!handler) {
         message = "add_route: handler is required";
         return VALORY_ERR_INVALID_ARGUMENT;
@@ -188,7 +189,8 @@ valory_status Router::removeRoute(const std::string& owner, valory_route* route,
     std::shared_ptr<valory_route> removed;
     {
         std::unique_lock lock(mutex_);
-        auto it = std::find_if(routes_.begin(), routes_.end(), [&](const auto& r) { return r.get() == route; });
+        auto it =
+            std::find_if(routes_.begin(), routes_.end(), [&](const auto& r) { return r.get() == route; });
         if (it == routes_.end() || (*it)->owner != owner) {
             message = "remove_route: no such route of '" + owner + "'";
             return VALORY_ERR_NOT_FOUND;
@@ -201,10 +203,12 @@ valory_status Router::removeRoute(const std::string& owner, valory_route* route,
     return VALORY_OK;
 }
 
-valory_status Router::addStaticMount(const std::string& owner, const std::string& prefixIn, const std::string& directory,
-                                     std::uint32_t flags, std::string& message) {
+valory_status Router::addStaticMount(const std::string& owner, const std::string& prefixIn,
+                                     const std::string& directory, std::uint32_t flags,
+                                     std::string& message) {
     if (prefixIn.empty() || prefixIn.front() != '/' || prefixIn.find("..") != std::string::npos) {
-        message = "add_static_mount: url prefix must start with '/' and contain no '..': \"" + prefixIn + "\"";
+        message =
+            "add_static_mount: url prefix must start with '/' and contain no '..': \"" + prefixIn + "\"";
         return VALORY_ERR_INVALID_ARGUMENT;
     }
     if (directory.empty()) {
@@ -219,7 +223,8 @@ valory_status Router::addStaticMount(const std::string& owner, const std::string
             return VALORY_ERR_CONFLICT;
         }
     mounts_.push_back(StaticMount{owner, prefix, directory, flags});
-    std::sort(mounts_.begin(), mounts_.end(), [](const auto& a, const auto& b) { return a.prefix.size() > b.prefix.size(); });
+    std::sort(mounts_.begin(), mounts_.end(),
+              [](const auto& a, const auto& b) { return a.prefix.size() > b.prefix.size(); });
     return VALORY_OK;
 }
 
@@ -235,8 +240,9 @@ std::size_t Router::removeAllOwnedBy(const std::string& owner) {
                 ++it;
             }
         }
-        mounts_.erase(std::remove_if(mounts_.begin(), mounts_.end(), [&](const auto& m) { return m.owner == owner; }),
-                      mounts_.end());
+        mounts_.erase(
+            std::remove_if(mounts_.begin(), mounts_.end(), [&](const auto& m) { return m.owner == owner; }),
+            mounts_.end());
     }
     for (auto& r : removed)
         for (int v = r->inflight.load(); v != 0; v = r->inflight.load()) r->inflight.wait(v);
@@ -252,7 +258,8 @@ std::vector<std::string> Router::describeRoutes() const {
     std::shared_lock lock(mutex_);
     std::vector<std::string> out;
     for (const auto& r : routes_) out.push_back(r->method + " " + r->pattern + " (" + r->owner + ")");
-    for (const auto& m : mounts_) out.push_back("STATIC " + m.prefix + " -> " + m.directory + " (" + m.owner + ")");
+    for (const auto& m : mounts_)
+        out.push_back("STATIC " + m.prefix + " -> " + m.directory + " (" + m.owner + ")");
     return out;
 }
 
@@ -262,7 +269,9 @@ bool Router::originAllowed(const std::string& origin) const {
     return false;
 }
 
-std::string Router::maskText(const std::string& text) const { return masker_ ? masker_->mask(text) : text; }
+std::string Router::maskText(const std::string& text) const {
+    return masker_ ? masker_->mask(text) : text;
+}
 
 void Router::applyCors(const valory_request& req, valory_response& resp) const {
     if (cors_.origins.empty()) return;
@@ -328,14 +337,14 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
                 continue;
             }
             methods.insert(r->method);
-            if (!isPreflight && r->method == wanted && (!chosen || moreSpecific(r->tmpl, chosen->tmpl))) chosen = r;
+            if (!isPreflight && r->method == wanted && (!chosen || moreSpecific(r->tmpl, chosen->tmpl)))
+                chosen = r;
         }
         if (chosen) {
             chosen->inflight.fetch_add(1, std::memory_order_acq_rel);
         } else if (methods.empty()) {
             for (const auto& m : mounts_)
-                if (req.path.compare(0, m.prefix.size(), m.prefix) == 0 ||
-                    req.path + "/" == m.prefix) {
+                if (req.path.compare(0, m.prefix.size(), m.prefix) == 0 || req.path + "/" == m.prefix) {
                     mountCopy = m;
                     mount = &mountCopy;
                     break;
@@ -363,7 +372,8 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
         std::string failure;
         try {
             status = chosen->handler(chosen->user, &req, &resp, &err);
-            if (status != VALORY_OK) failure = err.message[0] ? err.message : "handler returned status " + std::to_string(status);
+            if (status != VALORY_OK)
+                failure = err.message[0] ? err.message : "handler returned status " + std::to_string(status);
         } catch (const std::exception& e) {
             failure = std::string("handler threw: ") + e.what();
         } catch (...) {
@@ -372,8 +382,8 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
         if (chosen->inflight.fetch_sub(1, std::memory_order_acq_rel) == 1) chosen->inflight.notify_all();
         if (!failure.empty()) {
             failure = maskText(failure);
-            Poco::Logger::get(chosen->owner).error("route " + chosen->method + " " + chosen->pattern +
-                                                   " failed: " + failure);
+            Poco::Logger::get(chosen->owner)
+                .error("route " + chosen->method + " " + chosen->pattern + " failed: " + failure);
             resp.jsonError(500, "internal", failure);
             resp.headOnly = isHead;
         }
@@ -397,10 +407,12 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
         outcome.owner = mount->owner;
         req.route = mount->prefix;
         if (req.method != "GET" && req.method != "HEAD") {
-            resp.jsonError(405, "method_not_allowed", "method " + req.method + " is not allowed for " + req.path);
+            resp.jsonError(405, "method_not_allowed",
+                           "method " + req.method + " is not allowed for " + req.path);
             resp.setHeader("Allow", "GET, HEAD, OPTIONS");
         } else {
-            std::string rest = req.path.size() >= mount->prefix.size() ? req.path.substr(mount->prefix.size()) : "";
+            std::string rest =
+                req.path.size() >= mount->prefix.size() ? req.path.substr(mount->prefix.size()) : "";
             StaticFiles::serve(*mount, rest, req, resp);
         }
         resp.headOnly = isHead;

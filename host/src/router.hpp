@@ -59,7 +59,7 @@ struct StaticMount {
 };
 
 class Router {
-public:
+  public:
     /// What the router did for one request (for events and logs).
     struct Outcome {
         std::string route = "<unmatched>";
@@ -71,11 +71,12 @@ public:
     void setMasker(const SecretMasker* masker) { masker_ = masker; }
 
     valory_status addRoute(const std::string& owner, const std::string& method, const std::string& pattern,
-                           valory_route_handler handler, void* user, valory_route** out, std::string& message);
+                           valory_route_handler handler, void* user, valory_route** out,
+                           std::string& message);
     /// Removes a route and waits until none of its handler calls is in flight.
     valory_status removeRoute(const std::string& owner, valory_route* route, std::string& message);
-    valory_status addStaticMount(const std::string& owner, const std::string& prefix, const std::string& directory,
-                                 std::uint32_t flags, std::string& message);
+    valory_status addStaticMount(const std::string& owner, const std::string& prefix,
+                                 const std::string& directory, std::uint32_t flags, std::string& message);
     /// Removes every route and mount of `owner` and waits for their in-flight handlers.
     std::size_t removeAllOwnedBy(const std::string& owner);
     std::size_t routeCount() const;
@@ -85,9 +86,10 @@ public:
     /// set; fills path/route/params and the response (status, headers, body or file).
     void handle(valory_request& req, valory_response& resp, Outcome& outcome) const;
 
-private:
+  private:
     void applyCors(const valory_request& req, valory_response& resp) const;
-    bool handlePreflight(const valory_request& req, valory_response& resp, const std::vector<std::string>& allowed) const;
+    bool handlePreflight(const valory_request& req, valory_response& resp,
+                         const std::vector<std::string>& allowed) const;
     bool originAllowed(const std::string& origin) const;
     std::string maskText(const std::string& text) const;
 

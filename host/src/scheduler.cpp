@@ -10,7 +10,9 @@ using Clock = std::chrono::steady_clock;
 
 Scheduler::Scheduler(unsigned workers) : workerCount_(std::max(1u, workers)) {}
 
-Scheduler::~Scheduler() { shutdown(); }
+Scheduler::~Scheduler() {
+    shutdown();
+}
 
 void Scheduler::start() {
     std::lock_guard lock(mutex_);
@@ -185,7 +187,8 @@ valory_status Scheduler::trigger(valory_job* job) {
     return VALORY_OK;
 }
 
-std::vector<std::string> Scheduler::cancelAllOwnedBy(const std::string& owner, std::chrono::milliseconds deadline) {
+std::vector<std::string> Scheduler::cancelAllOwnedBy(const std::string& owner,
+                                                     std::chrono::milliseconds deadline) {
     std::vector<valory_job*> mine;
     {
         std::lock_guard lock(mutex_);

@@ -43,8 +43,9 @@ struct valory_job {
 namespace valory::host {
 
 class Scheduler {
-public:
-    using FinishedHook = std::function<void(const valory_job&, valory_status, std::chrono::microseconds, const std::string&)>;
+  public:
+    using FinishedHook =
+        std::function<void(const valory_job&, valory_status, std::chrono::microseconds, const std::string&)>;
 
     explicit Scheduler(unsigned workers = 2);
     ~Scheduler();
@@ -69,7 +70,7 @@ public:
     std::uint64_t skippedCount(const valory_job* job) const;
     std::uint64_t runCount(const valory_job* job) const;
 
-private:
+  private:
     void timerLoop();
     void workerLoop();
     void scheduleNext(valory_job& job, std::chrono::steady_clock::time_point from);

@@ -46,9 +46,20 @@ std::vector<std::string> SchemaValidator::checkSchema(const nlohmann::json& sche
         problems.push_back(path + ": expected an object, got " + jsonTypeName(schema));
         return problems;
     }
-    static const char* kKnown[] = {"type",    "properties", "required", "enum",   "default",
-                                   "minimum", "maximum",    "items",    "secret", "description",
-                                   "additionalProperties", "title", "examples", "$comment"};
+    static const char* kKnown[] = {"type",
+                                   "properties",
+                                   "required",
+                                   "enum",
+                                   "default",
+                                   "minimum",
+                                   "maximum",
+                                   "items",
+                                   "secret",
+                                   "description",
+                                   "additionalProperties",
+                                   "title",
+                                   "examples",
+                                   "$comment"};
     for (auto it = schema.begin(); it != schema.end(); ++it) {
         bool known = false;
         for (auto* k : kKnown) known = known || it.key() == k;
@@ -145,8 +156,8 @@ void SchemaValidator::resolveSecret(const nlohmann::json& value, const std::stri
     result.secrets.push_back(s);
 }
 
-void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann::json& value, const std::string& path,
-                                   nlohmann::json& out, Result& result) const {
+void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann::json& value,
+                                   const std::string& path, nlohmann::json& out, Result& result) const {
     if (schema.value("secret", false)) {
         resolveSecret(value, path, out, result);
         // The resolved value is still type-checked below (enum/min/max are not applied to secrets).
@@ -167,7 +178,8 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
             }
             auto text = env_(name.get<std::string>());
             if (!text) {
-                result.errors.push_back(path + ": environment variable " + name.get<std::string>() + " is not set");
+                result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
+                                        " is not set");
                 return;
             }
             nlohmann::json converted = *text;
@@ -186,7 +198,8 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
     out = value;
     if (auto t = schema.find("type"); t != schema.end() && t->is_string()) {
         if (!matchesType(*t, value)) {
-            result.errors.push_back(path + ": expected " + t->get<std::string>() + ", got " + jsonTypeName(value) +
+            result.errors.push_back(path + ": expected " + t->get<std::string>() + ", got " +
+                                    jsonTypeName(value) +
                                     (value.is_primitive() ? " " + shortDump(value) : std::string()));
             return;
         }
@@ -210,7 +223,8 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
     if (value.is_object()) {
         const auto props = schema.find("properties");
         const bool hasProps = props != schema.end() && props->is_object();
-        const bool closed = schema.contains("additionalProperties") && schema["additionalProperties"] == false;
+        const bool closed =
+            schema.contains("additionalProperties") && schema["additionalProperties"] == false;
         out = nlohmann::json::object();
         for (auto it = value.begin(); it != value.end(); ++it) {
             const std::string childPath = joinPath(path, it.key());
@@ -221,7 +235,8 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
             } else if (closed) {
                 std::string known;
                 if (hasProps)
-                    for (auto k = props->begin(); k != props->end(); ++k) known += (known.empty() ? "" : ", ") + k.key();
+                    for (auto k = props->begin(); k != props->end(); ++k)
+                        known += (known.empty() ? "" : ", ") + k.key();
                 result.errors.push_back(childPath + ": unknown setting" +
                                         (known.empty() ? std::string() : " (known: " + known + ")"));
             } else {
@@ -231,7 +246,8 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
         if (auto req = schema.find("required"); req != schema.end() && req->is_array()) {
             for (const auto& name : *req) {
                 if (name.is_string() && !value.contains(name.get<std::string>()))
-                    result.errors.push_back(joinPath(path, name.get<std::string>()) + ": required setting is missing");
+                    result.errors.push_back(joinPath(path, name.get<std::string>()) +
+                                            ": required setting is missing");
             }
         }
         if (hasProps) {

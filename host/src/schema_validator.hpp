@@ -15,11 +15,11 @@
 namespace valory::host {
 
 class SchemaValidator {
-public:
+  public:
     struct Result {
-        nlohmann::json value;             ///< validated settings with defaults and resolved secrets
-        std::vector<std::string> errors;  ///< "<path>: <reason>", one per problem
-        std::vector<std::string> secrets; ///< resolved secret values (to be masked)
+        nlohmann::json value;              ///< validated settings with defaults and resolved secrets
+        std::vector<std::string> errors;   ///< "<path>: <reason>", one per problem
+        std::vector<std::string> secrets;  ///< resolved secret values (to be masked)
         bool ok() const { return errors.empty(); }
     };
 
@@ -29,12 +29,13 @@ public:
     explicit SchemaValidator(std::filesystem::path baseDir = {}, EnvLookup env = {});
 
     /// Checks that `schema` only uses the supported subset; returns problems as "<path>: <reason>".
-    static std::vector<std::string> checkSchema(const nlohmann::json& schema, const std::string& path = "config_schema");
+    static std::vector<std::string> checkSchema(const nlohmann::json& schema,
+                                                const std::string& path = "config_schema");
 
     /// Validates `value` against `schema`; `path` prefixes every error (e.g. "plugins.cache.settings").
     Result validate(const nlohmann::json& schema, const nlohmann::json& value, const std::string& path) const;
 
-private:
+  private:
     void validateNode(const nlohmann::json& schema, const nlohmann::json& value, const std::string& path,
                       nlohmann::json& out, Result& result) const;
     void resolveSecret(const nlohmann::json& value, const std::string& path, nlohmann::json& out,

@@ -11,7 +11,8 @@ void SecretMasker::add(const std::string& secret) {
     if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
     secrets_.push_back(secret);
     // Longest first, so a secret containing another one is masked whole.
-    std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    std::sort(secrets_.begin(), secrets_.end(),
+              [](const auto& a, const auto& b) { return a.size() > b.size(); });
     count_.store(secrets_.size(), std::memory_order_release);
 }
 

@@ -11,7 +11,7 @@
 namespace valory::host {
 
 class SecretMasker {
-public:
+  public:
     static constexpr std::string_view kMask = "***";
 
     /// Adds a secret; values shorter than 4 characters are still masked (admins choose them).
@@ -23,7 +23,7 @@ public:
     /// The process-wide instance (logging channels need it without plumbing).
     static SecretMasker& global();
 
-private:
+  private:
     mutable std::shared_mutex mutex_;
     std::vector<std::string> secrets_;
     std::atomic<std::size_t> count_{0};

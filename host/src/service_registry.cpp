@@ -7,12 +7,14 @@
 namespace valory::host {
 
 namespace {
-std::string keyOf(const std::string& name, std::uint32_t major) { return name + "/" + std::to_string(major); }
+std::string keyOf(const std::string& name, std::uint32_t major) {
+    return name + "/" + std::to_string(major);
+}
 }  // namespace
 
-valory_status ServiceRegistry::registerService(const std::string& owner, const std::string& name, std::uint32_t major,
-                                               std::uint32_t minor, const void* vtable, void* self,
-                                               std::string& message) {
+valory_status ServiceRegistry::registerService(const std::string& owner, const std::string& name,
+                                               std::uint32_t major, std::uint32_t minor, const void* vtable,
+                                               void* self, std::string& message) {
     if (name.empty() || !vtable) {
         message = "register_service: name and vtable are required";
         return VALORY_ERR_INVALID_ARGUMENT;
@@ -47,9 +49,9 @@ valory_status ServiceRegistry::unregisterService(const std::string& owner, const
     return VALORY_OK;
 }
 
-valory_status ServiceRegistry::acquire(const std::string& holder, const std::string& name, std::uint32_t major,
-                                       std::uint32_t minMinor, valory_service_ref** ref, valory_service* out,
-                                       std::string& message) {
+valory_status ServiceRegistry::acquire(const std::string& holder, const std::string& name,
+                                       std::uint32_t major, std::uint32_t minMinor, valory_service_ref** ref,
+                                       valory_service* out, std::string& message) {
     if (!ref || !out) {
         message = "acquire: ref and out are required";
         return VALORY_ERR_INVALID_ARGUMENT;

@@ -20,8 +20,8 @@ class ServiceRegistry;
 
 /// One acquisition (the opaque valory_service_ref of the C ABI).
 struct valory_service_ref {
-    std::string key;     ///< "name/major"
-    std::string holder;  ///< plugin id
+    std::string key;                  ///< "name/major"
+    std::string holder;               ///< plugin id
     std::shared_ptr<void> keepAlive;  ///< the entry, so the pointers stay readable until release
     bool active = true;               ///< false once the host force-released it (plugin left it behind)
 };
@@ -29,7 +29,7 @@ struct valory_service_ref {
 namespace valory::host {
 
 class ServiceRegistry {
-public:
+  public:
     static constexpr const char* kHostOwner = "host";
 
     struct Entry {
@@ -45,14 +45,15 @@ public:
     valory_status registerService(const std::string& owner, const std::string& name, std::uint32_t major,
                                   std::uint32_t minor, const void* vtable, void* self, std::string& message);
     /// Host-provided service (owner "host"); throws std::runtime_error on conflict.
-    void registerHostService(const std::string& name, std::uint32_t major, std::uint32_t minor, const void* vtable,
-                             void* self);
+    void registerHostService(const std::string& name, std::uint32_t major, std::uint32_t minor,
+                             const void* vtable, void* self);
     valory_status unregisterService(const std::string& owner, const std::string& name, std::uint32_t major,
                                     std::string& message);
 
     /// Acquires (name, major) with at least minMinor. The declaration check is the caller's.
     valory_status acquire(const std::string& holder, const std::string& name, std::uint32_t major,
-                          std::uint32_t minMinor, valory_service_ref** ref, valory_service* out, std::string& message);
+                          std::uint32_t minMinor, valory_service_ref** ref, valory_service* out,
+                          std::string& message);
     void release(valory_service_ref* ref);
 
     /// Removes every service `owner` registered; returns their keys.
@@ -65,7 +66,7 @@ public:
     std::string ownerOf(const std::string& key) const;
     std::vector<Entry> list() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Entry>> slots_;
     // Every unreleased acquisition. Force-released refs stay here (inactive) until the plugin's

@@ -42,17 +42,26 @@ bool acceptsGzip(const valory_request& req) {
 }  // namespace
 
 std::string StaticFiles::contentTypeFor(const std::string& path) {
-    static const std::pair<const char*, const char*> kTypes[] = {
-        {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"}, {".json", "application/json"},
-        {".svg", "image/svg+xml"},             {".png", "image/png"},
-        {".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
-        {".gif", "image/gif"},                 {".webp", "image/webp"},
-        {".ico", "image/x-icon"},              {".woff", "font/woff"},
-        {".woff2", "font/woff2"},              {".ttf", "font/ttf"},
-        {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"},
-        {".wasm", "application/wasm"},         {".xml", "application/xml"}};
+    static const std::pair<const char*, const char*> kTypes[] = {{".html", "text/html; charset=utf-8"},
+                                                                 {".htm", "text/html; charset=utf-8"},
+                                                                 {".css", "text/css; charset=utf-8"},
+                                                                 {".js", "text/javascript; charset=utf-8"},
+                                                                 {".mjs", "text/javascript; charset=utf-8"},
+                                                                 {".json", "application/json"},
+                                                                 {".svg", "image/svg+xml"},
+                                                                 {".png", "image/png"},
+                                                                 {".jpg", "image/jpeg"},
+                                                                 {".jpeg", "image/jpeg"},
+                                                                 {".gif", "image/gif"},
+                                                                 {".webp", "image/webp"},
+                                                                 {".ico", "image/x-icon"},
+                                                                 {".woff", "font/woff"},
+                                                                 {".woff2", "font/woff2"},
+                                                                 {".ttf", "font/ttf"},
+                                                                 {".txt", "text/plain; charset=utf-8"},
+                                                                 {".map", "application/json"},
+                                                                 {".wasm", "application/wasm"},
+                                                                 {".xml", "application/xml"}};
     std::string ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     for (const auto& [e, t] : kTypes)
@@ -117,14 +126,15 @@ void StaticFiles::serve(const StaticMount& mount, const std::string& relativeIn,
     const long long mtime = static_cast<long long>(st.st_mtim.tv_sec);
     char etag[96];
     std::snprintf(etag, sizeof etag, "\"%llx-%llx-%llx%s\"", static_cast<unsigned long long>(st.st_size),
-                  static_cast<unsigned long long>(st.st_mtim.tv_sec), static_cast<unsigned long long>(st.st_mtim.tv_nsec),
-                  gzipped ? "-gz" : "");
+                  static_cast<unsigned long long>(st.st_mtim.tv_sec),
+                  static_cast<unsigned long long>(st.st_mtim.tv_nsec), gzipped ? "-gz" : "");
     resp.headers.clear();
     resp.body.clear();
     resp.setHeader("ETag", etag);
     resp.setHeader("Last-Modified", httpDate(mtime));
-    resp.setHeader("Cache-Control", (mount.flags & VALORY_STATIC_FINGERPRINTED) ? "public, max-age=31536000, immutable"
-                                                                                : "no-cache");
+    resp.setHeader("Cache-Control", (mount.flags & VALORY_STATIC_FINGERPRINTED)
+                                        ? "public, max-age=31536000, immutable"
+                                        : "no-cache");
     resp.setHeader("Vary", "Accept-Encoding");
     bool notModified = false;
     if (auto inm = req.header("If-None-Match")) {

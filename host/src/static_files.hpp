@@ -11,7 +11,7 @@ namespace valory::host {
 struct StaticMount;
 
 class StaticFiles {
-public:
+  public:
     /// Serves `relative` (decoded, below the mount) into `resp` (status, headers, filePath).
     static void serve(const StaticMount& mount, const std::string& relative, const valory_request& req,
                       valory_response& resp);

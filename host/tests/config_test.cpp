@@ -26,7 +26,8 @@ TEST(Config, ParsesCommentsAndDefaults) {
       "server": {"port": 9090, /* inline */ "threads": 4, "cors": {"origins": ["https://a.example"]}},
       "plugin_path": ["plugins", "/abs/plugins"],
       "plugins": {"hello": {"optional": true, "settings": {"greeting": "hi"}}}
-    })", "test.jsonc", "/base");
+    })",
+                           "test.jsonc", "/base");
     EXPECT_EQ(c.server.port, 9090);
     EXPECT_EQ(c.server.threads, 4u);
     EXPECT_EQ(c.server.maxQueued, 64u);
@@ -47,7 +48,8 @@ TEST(Config, DuplicateKeyNamesFileAndPath) {
 }
 
 TEST(Config, WrongTypeNamesPath) {
-    EXPECT_EQ(errorOf(R"({"server": {"port": "80"}})"), "test.jsonc: server.port: expected an integer, got string");
+    EXPECT_EQ(errorOf(R"({"server": {"port": "80"}})"),
+              "test.jsonc: server.port: expected an integer, got string");
     EXPECT_EQ(errorOf(R"({"server": {"cors": {"credentials": 1}}})"),
               "test.jsonc: server.cors.credentials: expected a boolean, got integer");
     EXPECT_EQ(errorOf(R"({"plugins": {"x": {"enabled": "yes"}}})"),
@@ -55,10 +57,14 @@ TEST(Config, WrongTypeNamesPath) {
 }
 
 TEST(Config, OutOfRangeAndFractions) {
-    EXPECT_EQ(errorOf(R"({"server": {"port": 70000}})"), "test.jsonc: server.port: out of range: 70000 (allowed 0..65535)");
-    EXPECT_EQ(errorOf(R"({"server": {"port": -1}})"), "test.jsonc: server.port: out of range: -1 (allowed 0..65535)");
-    EXPECT_EQ(errorOf(R"({"server": {"port": 8080.5}})"), "test.jsonc: server.port: expected an integer, got number 8080.5");
-    EXPECT_EQ(errorOf(R"({"server": {"threads": 0}})"), "test.jsonc: server.threads: out of range: 0 (allowed 1..4096)");
+    EXPECT_EQ(errorOf(R"({"server": {"port": 70000}})"),
+              "test.jsonc: server.port: out of range: 70000 (allowed 0..65535)");
+    EXPECT_EQ(errorOf(R"({"server": {"port": -1}})"),
+              "test.jsonc: server.port: out of range: -1 (allowed 0..65535)");
+    EXPECT_EQ(errorOf(R"({"server": {"port": 8080.5}})"),
+              "test.jsonc: server.port: expected an integer, got number 8080.5");
+    EXPECT_EQ(errorOf(R"({"server": {"threads": 0}})"),
+              "test.jsonc: server.threads: out of range: 0 (allowed 1..4096)");
 }
 
 TEST(Config, UnknownKeysAreErrors) {
@@ -79,8 +85,12 @@ TEST(Config, CorsWildcardWithCredentialsRefused) {
 }
 
 TEST(Config, BadPluginIdAndLevel) {
-    EXPECT_EQ(errorOf(R"({"plugins": {"Bad Id": {}}})").rfind("test.jsonc: plugins.Bad Id: invalid plugin id", 0), 0u);
-    EXPECT_EQ(errorOf(R"({"logging": {"level": "loud"}})").rfind("test.jsonc: logging.level: unknown level", 0), 0u);
+    EXPECT_EQ(
+        errorOf(R"({"plugins": {"Bad Id": {}}})").rfind("test.jsonc: plugins.Bad Id: invalid plugin id", 0),
+        0u);
+    EXPECT_EQ(
+        errorOf(R"({"logging": {"level": "loud"}})").rfind("test.jsonc: logging.level: unknown level", 0),
+        0u);
 }
 
 TEST(Config, ShippedDefaultConfigParses) {

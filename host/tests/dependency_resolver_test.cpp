@@ -7,8 +7,8 @@ using valory::host::Manifest;
 
 namespace {
 
-Manifest plugin(const std::string& id, std::vector<std::string> requires_ = {}, std::vector<std::string> provides = {},
-                std::vector<std::string> optional = {}) {
+Manifest plugin(const std::string& id, std::vector<std::string> requires_ = {},
+                std::vector<std::string> provides = {}, std::vector<std::string> optional = {}) {
     Manifest m;
     m.id = id;
     m.version = "1.0.0";
@@ -28,8 +28,9 @@ std::vector<const Manifest*> ptrs(const std::vector<Manifest>& ms) {
 }  // namespace
 
 TEST(DependencyResolver, OrdersProvidersFirst) {
-    std::vector<Manifest> ms = {plugin("overlays", {"sql", "riot"}), plugin("riot", {"http.client"}, {"riot"}),
-                                plugin("persistence", {}, {"sql"}), plugin("monitoring")};
+    std::vector<Manifest> ms = {plugin("overlays", {"sql", "riot"}),
+                                plugin("riot", {"http.client"}, {"riot"}), plugin("persistence", {}, {"sql"}),
+                                plugin("monitoring")};
     DependencyResolver r;
     r.addHostService("http.client", 1, 0);
     auto res = r.resolve(ptrs(ms));
@@ -55,7 +56,8 @@ TEST(DependencyResolver, OptionalDependencyOrdersButDoesNotRequire) {
 }
 
 TEST(DependencyResolver, CycleIsRefusedWithItsPath) {
-    std::vector<Manifest> ms = {plugin("a", {"b"}, {"a"}), plugin("b", {"a"}, {"b"}), plugin("c", {"a"}), plugin("d")};
+    std::vector<Manifest> ms = {plugin("a", {"b"}, {"a"}), plugin("b", {"a"}, {"b"}), plugin("c", {"a"}),
+                                plugin("d")};
     auto res = DependencyResolver().resolve(ptrs(ms));
     EXPECT_EQ(res.refused["a"], "dependency cycle: a -> b -> a");
     EXPECT_EQ(res.refused["b"], "dependency cycle: a -> b -> a");
@@ -85,7 +87,8 @@ TEST(DependencyResolver, ProviderRefusedEarlierIsNamed) {
 }
 
 TEST(DependencyResolver, OptionalDependencyOnACycleStartsWithoutIt) {
-    std::vector<Manifest> ms = {plugin("a", {"b"}, {"a"}), plugin("b", {"a"}, {"b"}), plugin("c", {}, {}, {"a"})};
+    std::vector<Manifest> ms = {plugin("a", {"b"}, {"a"}), plugin("b", {"a"}, {"b"}),
+                                plugin("c", {}, {}, {"a"})};
     auto res = DependencyResolver().resolve(ptrs(ms));
     EXPECT_EQ(res.refused.count("c"), 0u);
     EXPECT_EQ(res.order, std::vector<std::string>{"c"});

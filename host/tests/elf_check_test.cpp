@@ -41,14 +41,15 @@ TEST(ElfCheck, AcceptsALoadableSharedObject) {
 }
 
 TEST(ElfCheck, NamesTheDistinguishingFact) {
-    EXPECT_EQ(ElfCheck::check(writeFile("text", "just text, not a library\n")), "not an ELF file (bad magic): " +
-                                                                                  ("valory-elf-" + std::to_string(::getpid()) + "-text"));
-    EXPECT_EQ(ElfCheck::check(writeFile("c32", header(ELFCLASS32, EM_386, ET_DYN))), "ELF class 32-bit, host 64-bit");
+    EXPECT_EQ(ElfCheck::check(writeFile("text", "just text, not a library\n")),
+              "not an ELF file (bad magic): " + ("valory-elf-" + std::to_string(::getpid()) + "-text"));
+    EXPECT_EQ(ElfCheck::check(writeFile("c32", header(ELFCLASS32, EM_386, ET_DYN))),
+              "ELF class 32-bit, host 64-bit");
     EXPECT_EQ(ElfCheck::check(writeFile("arm", header(ELFCLASS64, EM_AARCH64, ET_DYN))),
               "ELF machine AArch64 (183), host x86-64 (62)");
     EXPECT_EQ(ElfCheck::check(writeFile("exec", header(ELFCLASS64, EM_X86_64, ET_EXEC))),
               "ELF type executable, expected a shared object (ET_DYN)");
-    EXPECT_EQ(ElfCheck::check(writeFile("short", std::string(ELFMAG) + "\x02")), "not an ELF file (bad magic): " +
-                                                                                   ("valory-elf-" + std::to_string(::getpid()) + "-short"));
+    EXPECT_EQ(ElfCheck::check(writeFile("short", std::string(ELFMAG) + "\x02")),
+              "not an ELF file (bad magic): " + ("valory-elf-" + std::to_string(::getpid()) + "-short"));
     EXPECT_EQ(ElfCheck::check("/nonexistent/libx.so"), "library /nonexistent/libx.so cannot be opened");
 }

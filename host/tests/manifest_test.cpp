@@ -1,5 +1,5 @@
-#include "errors.hpp"
 #include "manifest.hpp"
+#include "errors.hpp"
 
 #include <gtest/gtest.h>
 

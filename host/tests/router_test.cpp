@@ -56,11 +56,16 @@ std::unique_ptr<Router> makeRouterPtr() {
     auto p = std::make_unique<Router>();
     Router& r = *p;
     std::string msg;
-    EXPECT_EQ(r.addRoute("p", "GET", "/api/overlay/{id}", echoRoute, const_cast<char*>(kA), nullptr, msg), VALORY_OK);
-    EXPECT_EQ(r.addRoute("p", "GET", "/api/overlay/latest", echoRoute, const_cast<char*>(kB), nullptr, msg), VALORY_OK);
-    EXPECT_EQ(r.addRoute("p", "PUT", "/api/overlay/{id}", echoRoute, const_cast<char*>(kA), nullptr, msg), VALORY_OK);
-    EXPECT_EQ(r.addRoute("p", "GET", "/api/streamers/", echoRoute, const_cast<char*>(kA), nullptr, msg), VALORY_OK);
-    EXPECT_EQ(r.addRoute("p", "GET", "/files/{rest*}", echoRoute, const_cast<char*>(kA), nullptr, msg), VALORY_OK);
+    EXPECT_EQ(r.addRoute("p", "GET", "/api/overlay/{id}", echoRoute, const_cast<char*>(kA), nullptr, msg),
+              VALORY_OK);
+    EXPECT_EQ(r.addRoute("p", "GET", "/api/overlay/latest", echoRoute, const_cast<char*>(kB), nullptr, msg),
+              VALORY_OK);
+    EXPECT_EQ(r.addRoute("p", "PUT", "/api/overlay/{id}", echoRoute, const_cast<char*>(kA), nullptr, msg),
+              VALORY_OK);
+    EXPECT_EQ(r.addRoute("p", "GET", "/api/streamers/", echoRoute, const_cast<char*>(kA), nullptr, msg),
+              VALORY_OK);
+    EXPECT_EQ(r.addRoute("p", "GET", "/files/{rest*}", echoRoute, const_cast<char*>(kA), nullptr, msg),
+              VALORY_OK);
     EXPECT_EQ(r.addRoute("p", "GET", "/fail", failingRoute, nullptr, nullptr, msg), VALORY_OK);
     EXPECT_EQ(r.addRoute("p", "GET", "/throw", throwingRoute, nullptr, nullptr, msg), VALORY_OK);
     return p;
@@ -169,7 +174,8 @@ TEST(Router, CorsAndPreflight) {
     std::string msg;
     ASSERT_EQ(r.addRoute("p", "POST", "/api/x", echoRoute, const_cast<char*>(kA), nullptr, msg), VALORY_OK);
     auto c = call(r, "OPTIONS", "/api/x",
-                  {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"},
+                  {{"Origin", "https://app.example"},
+                   {"Access-Control-Request-Method", "POST"},
                    {"Access-Control-Request-Headers", "content-type"}});
     EXPECT_EQ(c->resp.status, 204);
     EXPECT_EQ(*c->resp.findHeader("Access-Control-Allow-Origin"), "https://app.example");
@@ -179,7 +185,8 @@ TEST(Router, CorsAndPreflight) {
     EXPECT_EQ(*c->resp.findHeader("Vary"), "Origin");
     // A plugin's own OPTIONS route still does not see preflights.
     ASSERT_EQ(r.addRoute("p", "OPTIONS", "/api/x", failingRoute, nullptr, nullptr, msg), VALORY_OK);
-    c = call(r, "OPTIONS", "/api/x", {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
+    c = call(r, "OPTIONS", "/api/x",
+             {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
     EXPECT_EQ(c->resp.status, 204);
     c = call(r, "OPTIONS", "/api/x");  // not a preflight: the plugin's handler
     EXPECT_EQ(c->resp.status, 500);
@@ -187,7 +194,8 @@ TEST(Router, CorsAndPreflight) {
     EXPECT_EQ(c->resp.status, 200);
     EXPECT_EQ(c->resp.findHeader("Access-Control-Allow-Origin"), nullptr);
     EXPECT_EQ(*c->resp.findHeader("Vary"), "Origin");
-    c = call(r, "OPTIONS", "/api/x", {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    c = call(r, "OPTIONS", "/api/x",
+             {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
     EXPECT_EQ(c->resp.status, 403);
 }
 

@@ -32,7 +32,8 @@ valory_status countingJob(void* user, valory_error*) {
     auto* c = static_cast<Counter*>(user);
     int now = ++c->concurrent;
     int prev = c->maxConcurrent.load();
-    while (now > prev && !c->maxConcurrent.compare_exchange_weak(prev, now)) {}
+    while (now > prev && !c->maxConcurrent.compare_exchange_weak(prev, now)) {
+    }
     while (c->block.load()) std::this_thread::sleep_for(1ms);
     --c->concurrent;
     ++c->runs;

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+using nlohmann::json;
 using valory::host::SchemaValidator;
 using valory::host::SecretMasker;
-using nlohmann::json;
 
 namespace {
 
@@ -45,9 +45,13 @@ TEST(SchemaValidator, FillsDefaults) {
 }
 
 TEST(SchemaValidator, ReportsEveryProblemWithPath) {
-    auto r = validator().validate(
-        kSchema, json{{"pool_size", 5000}, {"mode", "slow"}, {"ratio", "x"}, {"tags", json::array({"a", 1})}, {"extra", 1}},
-        "plugins.cache.settings");
+    auto r = validator().validate(kSchema,
+                                  json{{"pool_size", 5000},
+                                       {"mode", "slow"},
+                                       {"ratio", "x"},
+                                       {"tags", json::array({"a", 1})},
+                                       {"extra", 1}},
+                                  "plugins.cache.settings");
     std::vector<std::string> expected = {
         "plugins.cache.settings.extra: unknown setting (known: mode, password, pool_size, ratio, tags, url)",
         "plugins.cache.settings.mode: \"slow\" is not one of \"fast\", \"safe\"",
@@ -60,15 +64,18 @@ TEST(SchemaValidator, ReportsEveryProblemWithPath) {
 }
 
 TEST(SchemaValidator, SecretInlineValueIsAnError) {
-    auto r = validator().validate(kSchema, json{{"url", "u"}, {"password", "hunter2"}}, "plugins.cache.settings");
+    auto r =
+        validator().validate(kSchema, json{{"url", "u"}, {"password", "hunter2"}}, "plugins.cache.settings");
     ASSERT_EQ(r.errors.size(), 1u);
-    EXPECT_EQ(r.errors[0].rfind("plugins.cache.settings.password: inline value not allowed for a secret", 0), 0u);
+    EXPECT_EQ(r.errors[0].rfind("plugins.cache.settings.password: inline value not allowed for a secret", 0),
+              0u);
     // The inline value is not echoed back in the message.
     EXPECT_EQ(r.errors[0].find("hunter2"), std::string::npos);
 }
 
 TEST(SchemaValidator, SecretFromEnvResolvedAndMasked) {
-    auto r = validator().validate(kSchema, json{{"url", "u"}, {"password", {{"env", "VALORY_TEST_PW"}}}}, "p");
+    auto r =
+        validator().validate(kSchema, json{{"url", "u"}, {"password", {{"env", "VALORY_TEST_PW"}}}}, "p");
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.value["password"], "s3cr3t-pw");
     ASSERT_EQ(r.secrets.size(), 1u);
@@ -100,14 +107,16 @@ TEST(SchemaValidator, SecretFromFileTrimsNewline) {
 }
 
 TEST(SchemaValidator, CheckSchemaRejectsUnsupportedKeywords) {
-    auto problems = SchemaValidator::checkSchema(json::parse(R"({"type": "object", "patternProperties": {}})"));
+    auto problems =
+        SchemaValidator::checkSchema(json::parse(R"({"type": "object", "patternProperties": {}})"));
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0], "config_schema.patternProperties: unsupported schema keyword");
 }
 
 TEST(SchemaValidator, ScalarSettingsFromEnvironment) {
     auto r = validator().validate(
-        kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}}}, {"pool_size", {{"env", "VALORY_TEST_POOL"}}}}, "p");
+        kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}}}, {"pool_size", {{"env", "VALORY_TEST_POOL"}}}},
+        "p");
     ASSERT_TRUE(r.ok()) << r.errors.front();
     EXPECT_EQ(r.value["url"], "redis://127.0.0.1:7000");
     EXPECT_EQ(r.value["pool_size"], 7);
@@ -117,5 +126,7 @@ TEST(SchemaValidator, ScalarSettingsFromEnvironment) {
     EXPECT_EQ(r.errors[0], "p.pool_size: must be at most 1000, got 7000");
     r = validator().validate(kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_TEST_URL"}}}}, "p");
     ASSERT_EQ(r.errors.size(), 1u);
-    EXPECT_EQ(r.errors[0], "p.pool_size: environment variable VALORY_TEST_URL is not a valid integer: \"redis://127.0.0.1:7000\"");
+    EXPECT_EQ(r.errors[0],
+              "p.pool_size: environment variable VALORY_TEST_URL is not a valid integer: "
+              "\"redis://127.0.0.1:7000\"");
 }

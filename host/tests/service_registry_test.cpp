@@ -1,6 +1,6 @@
+#include "service_registry.hpp"
 #include "events.hpp"
 #include "metrics_registry.hpp"
-#include "service_registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,9 +64,11 @@ TEST(MetricsRegistry, FamiliesLabelsHistogramsVisit) {
     std::uint32_t c = 0, h = 0, again = 0;
     std::string msg;
     ASSERT_EQ(m.define("p", {VALORY_METRIC_COUNTER, "reqs_total", "help", {"route"}, {}}, c, msg), VALORY_OK);
-    ASSERT_EQ(m.define("q", {VALORY_METRIC_COUNTER, "reqs_total", "help", {"route"}, {}}, again, msg), VALORY_OK);
+    ASSERT_EQ(m.define("q", {VALORY_METRIC_COUNTER, "reqs_total", "help", {"route"}, {}}, again, msg),
+              VALORY_OK);
     EXPECT_EQ(c, again);
-    EXPECT_EQ(m.define("q", {VALORY_METRIC_GAUGE, "reqs_total", "help", {"route"}, {}}, again, msg), VALORY_ERR_CONFLICT);
+    EXPECT_EQ(m.define("q", {VALORY_METRIC_GAUGE, "reqs_total", "help", {"route"}, {}}, again, msg),
+              VALORY_ERR_CONFLICT);
     ASSERT_EQ(m.define("p", {VALORY_METRIC_HISTOGRAM, "lat", "help", {}, {0.1, 1}}, h, msg), VALORY_OK);
     m.counterAdd(c, {"/a"}, 2);
     m.counterAdd(c, {"/a"}, 1);

@@ -47,7 +47,7 @@ bool waitFor(P pred, std::chrono::milliseconds limit) {
 
 /// One valory-host process with its own folder, config and log.
 class Host {
-public:
+  public:
     explicit Host(const std::string& name) {
         dir_ = fs::temp_directory_path() / ("valory-host-it-" + name + "-" + std::to_string(::getpid()));
         fs::remove_all(dir_);
@@ -66,10 +66,10 @@ public:
     std::string log() const { return readFile(dir_ / "host.log"); }
 
     void writeConfig(const std::string& server, const std::string& plugins) {
-        std::ofstream(config()) << "// integration test config\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0"
-                                << (server.empty() ? "" : ", ") << server << "},\n \"plugin_path\": [\""
-                                << VALORY_PLUGIN_DIR << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {" << plugins
-                                << "}}\n";
+        std::ofstream(config())
+            << "// integration test config\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0"
+            << (server.empty() ? "" : ", ") << server << "},\n \"plugin_path\": [\"" << VALORY_PLUGIN_DIR
+            << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {" << plugins << "}}\n";
     }
 
     /// Starts valory-host with the config (and extra args); output goes to host.log.
@@ -93,7 +93,8 @@ public:
     }
 
     bool waitReady(std::chrono::milliseconds limit = 30s) {
-        return waitFor([&] { return fs::exists(dir_ / "port") || exited(); }, limit) && fs::exists(dir_ / "port");
+        return waitFor([&] { return fs::exists(dir_ / "port") || exited(); }, limit) &&
+               fs::exists(dir_ / "port");
     }
     std::uint16_t port() const { return static_cast<std::uint16_t>(std::stoi(readFile(dir_ / "port"))); }
 
@@ -113,7 +114,7 @@ public:
         return exitCode_;
     }
 
-private:
+  private:
     static pid_t spawn(const std::vector<std::string>& args, const fs::path& logFile) {
         pid_t pid = ::fork();
         if (pid == 0) {
@@ -181,8 +182,9 @@ RawResponse readResponse(Poco::Net::StreamSocket& s, bool checkClose, bool noBod
 }
 
 bool iequalsAscii(const std::string& a, const std::string& b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
 }
 
 Poco::Net::StreamSocket connect(std::uint16_t port) {
@@ -223,7 +225,8 @@ TEST(HostProcess, ServesPluginRoutesAndStopsCleanlyOnSigterm) {
     r = get(h.port(), "/nope");
     EXPECT_EQ(r.status, 404);
     h.signal(SIGHUP);  // logged, not fatal
-    ASSERT_TRUE(waitFor([&] { return h.log().find("SIGHUP received") != std::string::npos; }, 10s)) << h.log();
+    ASSERT_TRUE(waitFor([&] { return h.log().find("SIGHUP received") != std::string::npos; }, 10s))
+        << h.log();
     EXPECT_EQ(get(h.port(), "/host_fx_ok/ok").status, 200);
     h.signal(SIGTERM);
     auto code = h.waitExit();
@@ -239,7 +242,8 @@ TEST(HostProcess, GracefulStopWaitsForInFlightHandler) {
     ASSERT_TRUE(h.waitReady()) << h.log();
     const fs::path marker = h.dir() / "slow.marker";
     auto s = connect(h.port());
-    sendAll(s, "GET /host_fx_ok/slow?ms=1500&marker=" + marker.string() + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    sendAll(
+        s, "GET /host_fx_ok/slow?ms=1500&marker=" + marker.string() + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     ASSERT_TRUE(waitFor([&] { return fs::exists(marker); }, 30s)) << h.log();
     h.signal(SIGTERM);  // while the handler is running
     auto r = readResponse(s, /*checkClose=*/true);
@@ -264,7 +268,8 @@ TEST(HostProcess, NonOptionalFailureStopsStartupWithNonZeroExit) {
     ASSERT_TRUE(code.has_value()) << "valory-host kept running\n" << h.log();
     EXPECT_EQ(*code, 1) << h.log();
     const std::string log = h.log();
-    EXPECT_NE(log.find("plugin 'host_fx_fail_start' refused at start: fixture start fails on purpose"), std::string::npos)
+    EXPECT_NE(log.find("plugin 'host_fx_fail_start' refused at start: fixture start fails on purpose"),
+              std::string::npos)
         << log;
     EXPECT_NE(log.find("start-up failed: plugin 'host_fx_fail_start'"), std::string::npos) << log;
     EXPECT_EQ(log.find("skipped (optional)"), std::string::npos) << log;
@@ -283,9 +288,11 @@ TEST(HostProcess, OptionalFailureIsSkippedWithOneLine) {
     EXPECT_EQ(get(h.port(), "/host_fx_ok/ok").status, 200);
     EXPECT_EQ(get(h.port(), "/host_fx_fail_create/ok").status, 404);
     const std::string log = h.log();
-    EXPECT_NE(log.find("plugin 'host_fx_fail_create' refused at create: fixture create fails on purpose (status 1); "
-                       "skipped (optional)"),
-              std::string::npos)
+    EXPECT_NE(
+        log.find(
+            "plugin 'host_fx_fail_create' refused at create: fixture create fails on purpose (status 1); "
+            "skipped (optional)"),
+        std::string::npos)
         << log;
     h.signal(SIGTERM);
     EXPECT_EQ(h.waitExit().value_or(-1), 0) << h.log();
@@ -298,7 +305,8 @@ TEST(HostProcess, BodyOverLimitGets413AndTheConnectionIsClosed) {
     ASSERT_TRUE(h.waitReady()) << h.log();
     {
         auto s = connect(h.port());
-        sendAll(s, "POST /host_fx_ok/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n0123456789");
+        sendAll(s,
+                "POST /host_fx_ok/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n0123456789");
         auto r = readResponse(s, false);
         EXPECT_EQ(r.status, 200);
         EXPECT_EQ(r.body, "0123456789");
@@ -317,8 +325,10 @@ TEST(HostProcess, BodyOverLimitGets413AndTheConnectionIsClosed) {
         // Chunked bodies are counted as they arrive.
         auto s = connect(h.port());
         std::string chunk(1500, 'y');
-        sendAll(s, "POST /host_fx_ok/echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5dc\r\n" +
-                       chunk + "\r\n0\r\n\r\n");
+        sendAll(
+            s,
+            "POST /host_fx_ok/echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5dc\r\n" +
+                chunk + "\r\n0\r\n\r\n");
         auto r = readResponse(s, /*checkClose=*/true);
         EXPECT_EQ(r.status, 413) << r.head;
         EXPECT_TRUE(r.closedAfter);
@@ -330,13 +340,15 @@ TEST(HostProcess, BodyOverLimitGets413AndTheConnectionIsClosed) {
 
 TEST(HostProcess, OverCapacityAnswers503WithRetryAfter) {
     Host h("capacity");
-    h.writeConfig(R"("threads": 1, "max_queued": 1, "retry_after_s": 3, "drain_deadline_s": 30)", R"("host_fx_ok": {})");
+    h.writeConfig(R"("threads": 1, "max_queued": 1, "retry_after_s": 3, "drain_deadline_s": 30)",
+                  R"("host_fx_ok": {})");
     h.start();
     ASSERT_TRUE(h.waitReady()) << h.log();
     // A occupies the only thread...
     const fs::path marker = h.dir() / "busy.marker";
     auto a = connect(h.port());
-    sendAll(a, "GET /host_fx_ok/slow?ms=3000&marker=" + marker.string() + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    sendAll(
+        a, "GET /host_fx_ok/slow?ms=3000&marker=" + marker.string() + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     ASSERT_TRUE(waitFor([&] { return fs::exists(marker); }, 30s)) << h.log();
     // ...B waits in the queue (which is now full)...
     auto b = connect(h.port());
@@ -366,7 +378,8 @@ TEST(HostProcess, RunCommandPrintsOutputAndExitCode) {
     EXPECT_EQ(h.runToEnd({"run", "host_fx_ok", "echo", "a", "--not-an-option"}, out), 0) << out;
     EXPECT_NE(out.find("a --not-an-option\n"), std::string::npos) << out;
     EXPECT_EQ(h.runToEnd({"run", "host_fx_ok", "nope"}, out), 1) << out;
-    EXPECT_NE(out.find("run: plugin 'host_fx_ok' command 'nope' failed: unknown command (try: echo)"), std::string::npos)
+    EXPECT_NE(out.find("run: plugin 'host_fx_ok' command 'nope' failed: unknown command (try: echo)"),
+              std::string::npos)
         << out;
     EXPECT_EQ(h.runToEnd({"run", "absent", "x"}, out), 1) << out;
     EXPECT_NE(out.find("run: plugin 'absent' is not enabled"), std::string::npos) << out;
@@ -380,10 +393,15 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
     EXPECT_EQ(h.runToEnd({"--check"}, out), 1) << out;
     EXPECT_NE(out.find("check: plugin 'host_fx_ok' ok (1.0.0, ABI 1.0)"), std::string::npos) << out;
     EXPECT_NE(out.find("check: plugin 'host_fx_fail_start' refused at start: fixture start fails on purpose"),
-              std::string::npos) << out;
-    EXPECT_NE(out.find("check: plugin 'host_fx_fail_create' refused at create: fixture create fails on purpose"),
-              std::string::npos) << out;
-    EXPECT_NE(out.find("check: plugin 'ghost' refused at discovery: not found in plugin_path"), std::string::npos) << out;
+              std::string::npos)
+        << out;
+    EXPECT_NE(
+        out.find("check: plugin 'host_fx_fail_create' refused at create: fixture create fails on purpose"),
+        std::string::npos)
+        << out;
+    EXPECT_NE(out.find("check: plugin 'ghost' refused at discovery: not found in plugin_path"),
+              std::string::npos)
+        << out;
     EXPECT_NE(out.find("check: failed, 3 problem(s)"), std::string::npos) << out;
 
     EXPECT_EQ(h.runToEnd({"--list-plugins"}, out), 0) << out;
@@ -398,7 +416,8 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
     // A config error names the file and the key path.
     std::ofstream(h.config()) << "{\"server\": {\"port\": 70000}}";
     EXPECT_EQ(h.runToEnd({"--check"}, out), 1) << out;
-    EXPECT_NE(out.find(h.config().string() + ": server.port: out of range: 70000 (allowed 0..65535)"), std::string::npos)
+    EXPECT_NE(out.find(h.config().string() + ": server.port: out of range: 70000 (allowed 0..65535)"),
+              std::string::npos)
         << out;
 }
 
@@ -412,7 +431,8 @@ TEST(HostProcess, SecretsAreResolvedForThePluginAndMaskedInTheLog) {
     EXPECT_EQ(h.waitExit().value_or(-1), 0) << h.log();
     const std::string log = h.log();
     // The plugin received the resolved value (it logs its settings) and the host masked it.
-    EXPECT_NE(log.find(R"(fixture started with settings {"greeting":"hi","token":"***"})"), std::string::npos) << log;
+    EXPECT_NE(log.find(R"(fixture started with settings {"greeting":"hi","token":"***"})"), std::string::npos)
+        << log;
     EXPECT_EQ(log.find("sekr1t-Value-42"), std::string::npos) << log;
 
     // An inline secret is a config error naming the key path (and the plugin is not optional: exit 1).
@@ -441,7 +461,8 @@ TEST(HostProcess, StaticMountServesFilesWithEtag304HeadAndCors) {
     ASSERT_FALSE(etag.empty()) << r.head;
     {
         auto s = connect(h.port());
-        sendAll(s, "GET /host_fx_ok/files/plugin.json HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n");
+        sendAll(s, "GET /host_fx_ok/files/plugin.json HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag +
+                       "\r\n\r\n");
         auto nm = readResponse(s, false);
         EXPECT_EQ(nm.status, 304) << nm.head;
         EXPECT_TRUE(nm.body.empty());
