@@ -53,6 +53,17 @@ uint64_t argU(const std::string& k, uint64_t def) { return std::stoull(arg(k, st
 
 std::string benchKey(uint64_t i) { return "bench:v1:k:" + std::to_string(i); }
 
+// A plain Poco client on the URL's host, port and database (the baseline and the seeding).
+void connectPlain(Poco::Redis::Client& client, const RedisEndpoint& ep) {
+    client.connect(ep.host, ep.port, Poco::Timespan(5, 0));
+    client.setReceiveTimeout(Poco::Timespan(5, 0));
+    if (ep.db != 0) {
+        Poco::Redis::Array select;
+        select.add("SELECT").add(std::to_string(ep.db));
+        client.execute<std::string>(select);
+    }
+}
+
 void quietLog(valory_log_level level, const std::string& m) {
     if (level >= VALORY_LOG_WARNING) std::cerr << "cache: " << m << "\n";
 }
@@ -107,7 +118,7 @@ int seedMode() {
     const std::string value = encodeValue(0, INT64_MAX / 4, INT64_MAX / 4, std::string(argU("value-bytes", 100), 'v'));
     auto ep = RedisEndpoint::parse(arg("url"));
     Poco::Redis::Client client;
-    client.connect(ep.host, ep.port, Poco::Timespan(5, 0));
+    connectPlain(client, ep);
     for (uint64_t base = 0; base < keys; base += 500) {
         std::vector<Poco::Redis::Array> cmds;
         for (uint64_t i = base; i < std::min(keys, base + 500); ++i) {
@@ -167,8 +178,7 @@ int l2Mode(const std::string& mode) {
         std::vector<std::unique_ptr<Poco::Redis::Client>> clients;
         for (uint64_t t = 0; t < threads; ++t) {
             clients.push_back(std::make_unique<Poco::Redis::Client>());
-            clients.back()->connect(ep.host, ep.port, Poco::Timespan(5, 0));
-            clients.back()->setReceiveTimeout(Poco::Timespan(5, 0));
+            connectPlain(*clients.back(), ep);
             // Same socket options as the cache's connections, so only the code paths differ.
             redisClientSocket(*clients.back()).setNoDelay(true);
             redisClientSocket(*clients.back()).setKeepAlive(true);

@@ -94,6 +94,16 @@ TEST_F(RedisCache, StoredValueFormatIsVersioned) {
     EXPECT_FALSE(c->get(key("user", "4")));
 }
 
+TEST_F(RedisCache, FarFutureTimestampsDoNotOverflow) {
+    Instance c(settings());
+    RawRedis raw(url_);
+    raw.run<std::string>({"SET", key("user", "far"), encodeValue(0, INT64_MAX / 2, INT64_MAX / 2, "far")});
+    auto hit = c->get(key("user", "far"));
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->value, "far");
+    EXPECT_FALSE(hit->stale());
+}
+
 TEST_F(RedisCache, BinaryValuesRoundTrip) {
     Instance a(settings());
     Instance b(settings());
