@@ -377,6 +377,7 @@ TEST(HostProcess, RunCommandPrintsOutputAndExitCode) {
     std::string out;
     EXPECT_EQ(h.runToEnd({"run", "host_fx_ok", "echo", "a", "--not-an-option"}, out), 0) << out;
     EXPECT_NE(out.find("a --not-an-option\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("fixture created: run_mode=3 command=host_fx_ok/echo"), std::string::npos) << out;
     EXPECT_EQ(h.runToEnd({"run", "host_fx_ok", "nope"}, out), 1) << out;
     EXPECT_NE(out.find("run: plugin 'host_fx_ok' command 'nope' failed: unknown command (try: echo)"),
               std::string::npos)
@@ -412,6 +413,7 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
     h.writeConfig("", R"("host_fx_ok": {})");
     EXPECT_EQ(h.runToEnd({"--check"}, out), 0) << out;
     EXPECT_NE(out.find("check: ok, 1 plugin(s) started"), std::string::npos) << out;
+    EXPECT_NE(out.find("fixture created: run_mode=2 command=/"), std::string::npos) << out;
 
     // A config error names the file and the key path.
     std::ofstream(h.config()) << "{\"server\": {\"port\": 70000}}";
