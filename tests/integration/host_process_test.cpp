@@ -98,7 +98,9 @@ class Host {
     }
     std::uint16_t port() const { return static_cast<std::uint16_t>(std::stoi(readFile(dir_ / "port"))); }
 
-    void signal(int sig) { ::kill(pid_, sig); }
+    void signal(int sig) {
+        if (pid_ > 0) ::kill(pid_, sig);  // never kill(-1, ...): after exit pid_ is -1
+    }
     bool exited() {
         if (exitCode_) return true;
         int status = 0;

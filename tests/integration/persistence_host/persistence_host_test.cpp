@@ -113,7 +113,7 @@ public:
     std::string log() const { return readFile(dir_ / "host.log"); }
     int stop() {
         if (!exited_) {
-            ::kill(pid_, SIGTERM);
+            if (pid_ > 0) ::kill(pid_, SIGTERM);
             ::waitpid(pid_, &status_, 0);
             exited_ = true;
         }
