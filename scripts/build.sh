@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds the whole tree (host, SDK, plugins, tests, benchmarks) into build/
-# (or $VALORY_BUILD_DIR) with Ninja, RelWithDebInfo, warnings as errors.
+# (or $VALORY_BUILD_DIR) with Ninja, Release (VALORY_BUILD_TYPE to change), warnings as errors.
 # Extra arguments are passed to the CMake configure step (e.g. -DVALORY_BUILD_BENCH=OFF).
 set -euo pipefail
 VALORY_SCRIPT=build
@@ -18,7 +18,7 @@ fi
 jobs="${VALORY_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 log "configuring $VALORY_BUILD_DIR"
 cmake -G Ninja -S "$VALORY_ROOT" -B "$VALORY_BUILD_DIR" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVALORY_WERROR=ON "$@"
+  -DCMAKE_BUILD_TYPE="${VALORY_BUILD_TYPE:-Release}" -DVALORY_WERROR=ON "$@"
 log "building with $jobs job(s)"
 ninja -C "$VALORY_BUILD_DIR" -j "$jobs"
 log "build ok"
