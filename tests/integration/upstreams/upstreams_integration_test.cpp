@@ -389,6 +389,11 @@ TEST(UpstreamsDemo, DemoProfileServesSeededDataThroughTheFakes) {
     cfg["data_dir"] = dir + "/data";
     cfg["plugin_path"] = json::array({VALORY_PLUGINS_DIR});
     cfg["server"]["port"] = 0;
+    // The servers scripts/run.sh starts (PostgreSQL, Redis) are not part of this test: keep the
+    // upstream plugins and the cache's in-process level.
+    cfg["plugins"].erase("persistence");
+    cfg["plugins"].erase("hello");
+    cfg["plugins"]["cache"]["settings"]["url"] = "";
     for (auto& [id, p] : cfg["plugins"].items()) {
         if (!p.contains("settings")) continue;
         for (auto& [k, v] : p["settings"].items())
