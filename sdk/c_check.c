@@ -17,4 +17,6 @@
 #include "valory/riot.h"
 #endif
 
-int valory_sdk_c_check(void) { return (int)sizeof(valory_plugin_descriptor); }
+int valory_sdk_c_check(void) {
+    return (int)sizeof(valory_plugin_descriptor);
+}

@@ -13,9 +13,13 @@ extern void __libc_free(void* p);
 
 static uint64_t g_allocations;
 
-static void count_one(void) { __atomic_fetch_add(&g_allocations, 1, __ATOMIC_RELAXED); }
+static void count_one(void) {
+    __atomic_fetch_add(&g_allocations, 1, __ATOMIC_RELAXED);
+}
 
-uint64_t valory_bench_allocations(void) { return __atomic_load_n(&g_allocations, __ATOMIC_RELAXED); }
+uint64_t valory_bench_allocations(void) {
+    return __atomic_load_n(&g_allocations, __ATOMIC_RELAXED);
+}
 
 void* malloc(size_t size) {
     count_one();
@@ -32,7 +36,9 @@ void* realloc(void* p, size_t size) {
     return __libc_realloc(p, size);
 }
 
-void free(void* p) { __libc_free(p); }
+void free(void* p) {
+    __libc_free(p);
+}
 
 void* memalign(size_t alignment, size_t size) {
     count_one();

@@ -75,7 +75,9 @@ extern "C" __attribute__((noinline)) int64_t valory_bench_loop_empty(int64_t n) 
 
 namespace {
 
-int64_t expectedSum(int64_t n) { return n * (n - 1) / 2 + n; }
+int64_t expectedSum(int64_t n) {
+    return n * (n - 1) / 2 + n;
+}
 
 // Everything the ABI side needs, alive for the whole run.
 struct AbiSetup {
@@ -110,11 +112,13 @@ void setUp(const std::string& pluginDir) {
     } catch (const std::exception& e) {
         fail(std::string("loading bench_calc: ") + e.what());
     }
-    abi.service = abi.host->service(VALORY_BENCH_CALC_SERVICE, VALORY_BENCH_CALC_MAJOR, VALORY_BENCH_CALC_MINOR);
+    abi.service =
+        abi.host->service(VALORY_BENCH_CALC_SERVICE, VALORY_BENCH_CALC_MAJOR, VALORY_BENCH_CALC_MINOR);
     if (!abi.service || !abi.service->ok()) fail("service bench.calc/1 not registered by the plugin");
     abi.vtable = abi.service->as<valory_bench_calc_v1>();
     abi.self = abi.service->self();
-    if (abi.vtable->struct_size < sizeof(valory_bench_calc_v1) || !abi.vtable->add) fail("bench.calc vtable too small");
+    if (abi.vtable->struct_size < sizeof(valory_bench_calc_v1) || !abi.vtable->add)
+        fail("bench.calc vtable too small");
     gAbi = &abi;
     gVirtual = valory_bench_make_virtual_calc();
 }
@@ -154,12 +158,17 @@ int runLoop(std::string_view mode, int64_t n) {
     valory_error err;
     valory_error_init(&err);
     int64_t sum = 0;
-    if (mode == "abi") sum = valory_bench_loop_abi(gAbi->vtable, gAbi->self, &err, n);
-    else if (mode == "virtual") sum = valory_bench_loop_virtual(gVirtual, n);
-    else if (mode == "empty") sum = valory_bench_loop_empty(n);
-    else fail("unknown --loop mode (abi, virtual, empty)");
+    if (mode == "abi")
+        sum = valory_bench_loop_abi(gAbi->vtable, gAbi->self, &err, n);
+    else if (mode == "virtual")
+        sum = valory_bench_loop_virtual(gVirtual, n);
+    else if (mode == "empty")
+        sum = valory_bench_loop_empty(n);
+    else
+        fail("unknown --loop mode (abi, virtual, empty)");
     if (sum != expectedSum(n)) fail("wrong result in loop " + std::string(mode));
-    std::printf("loop=%.*s iterations=%" PRId64 " sum=%" PRId64 "\n", static_cast<int>(mode.size()), mode.data(), n, sum);
+    std::printf("loop=%.*s iterations=%" PRId64 " sum=%" PRId64 "\n", static_cast<int>(mode.size()),
+                mode.data(), n, sum);
     return 0;
 }
 
@@ -175,10 +184,13 @@ int runCheck(int64_t n) {
         delete q;
         const uint64_t delta = valory_bench_allocations() - before;
         if (delta < 2) {
-            std::printf("FAIL allocation counter: saw %" PRIu64 " allocations for malloc + new, expected >= 2\n", delta);
+            std::printf("FAIL allocation counter: saw %" PRIu64
+                        " allocations for malloc + new, expected >= 2\n",
+                        delta);
             ++failures;
         } else {
-            std::printf("ok   allocation counter sees malloc and operator new (%" PRIu64 " counted)\n", delta);
+            std::printf("ok   allocation counter sees malloc and operator new (%" PRIu64 " counted)\n",
+                        delta);
         }
     }
     // 2. Results are right and the success path allocates nothing.
@@ -197,8 +209,8 @@ int runCheck(int64_t n) {
 
     const auto report = [&](const char* name, int64_t sum, uint64_t allocs) {
         const bool ok = sum == expectedSum(n) && allocs == 0;
-        std::printf("%s %-7s calls=%" PRId64 " result=%s heap_allocations=%" PRIu64 " per_call=%.6f\n", ok ? "ok  " : "FAIL",
-                    name, n, sum == expectedSum(n) ? "right" : "WRONG", allocs,
+        std::printf("%s %-7s calls=%" PRId64 " result=%s heap_allocations=%" PRIu64 " per_call=%.6f\n",
+                    ok ? "ok  " : "FAIL", name, n, sum == expectedSum(n) ? "right" : "WRONG", allocs,
                     static_cast<double>(allocs) / static_cast<double>(n));
         if (!ok) ++failures;
     };
@@ -231,11 +243,16 @@ int main(int argc, char** argv) {
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         std::string value;
-        if (takeValue(argv[i], "--plugin-dir", &value)) pluginDir = value;
-        else if (takeValue(argv[i], "--loop", &value)) loop = value;
-        else if (takeValue(argv[i], "--iterations", &value)) iterations = value;
-        else if (std::strcmp(argv[i], "--check") == 0) check = true;
-        else rest.push_back(argv[i]);
+        if (takeValue(argv[i], "--plugin-dir", &value))
+            pluginDir = value;
+        else if (takeValue(argv[i], "--loop", &value))
+            loop = value;
+        else if (takeValue(argv[i], "--iterations", &value))
+            iterations = value;
+        else if (std::strcmp(argv[i], "--check") == 0)
+            check = true;
+        else
+            rest.push_back(argv[i]);
     }
     const int64_t n = iterations.empty() ? 1'000'000 : std::strtoll(iterations.c_str(), nullptr, 10);
     if (n <= 0) fail("--iterations must be positive");

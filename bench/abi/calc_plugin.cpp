@@ -9,7 +9,7 @@
 namespace valory::bench {
 
 class Calc {
-public:
+  public:
     int64_t add(int64_t a, int64_t b) const noexcept { return a + b; }
 };
 
@@ -24,14 +24,14 @@ constexpr valory_bench_calc_v1 kCalcVtable{sizeof(valory_bench_calc_v1), &calcAd
 }  // namespace
 
 class CalcPlugin : public sdk::Plugin {
-public:
+  public:
     CalcPlugin(sdk::Host host, const sdk::CreateArgs&) : sdk::Plugin(std::move(host)) {}
     void start() override {
         service_ = host().provide(VALORY_BENCH_CALC_SERVICE, VALORY_BENCH_CALC_MAJOR, VALORY_BENCH_CALC_MINOR,
                                   &kCalcVtable, &calc_);
     }
 
-private:
+  private:
     Calc calc_;
     sdk::ProvidedService service_;
 };

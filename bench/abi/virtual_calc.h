@@ -7,7 +7,7 @@
 namespace valory::bench {
 
 class VirtualCalc {
-public:
+  public:
     virtual ~VirtualCalc() = default;
     virtual int64_t add(int64_t a, int64_t b) const = 0;
 };

@@ -49,9 +49,13 @@ std::string arg(const std::string& k, const std::string& def = "") {
     auto it = gArgs.find(k);
     return it == gArgs.end() ? def : it->second;
 }
-uint64_t argU(const std::string& k, uint64_t def) { return std::stoull(arg(k, std::to_string(def))); }
+uint64_t argU(const std::string& k, uint64_t def) {
+    return std::stoull(arg(k, std::to_string(def)));
+}
 
-std::string benchKey(uint64_t i) { return "bench:v1:k:" + std::to_string(i); }
+std::string benchKey(uint64_t i) {
+    return "bench:v1:k:" + std::to_string(i);
+}
 
 // A plain Poco client on the URL's host, port and database (the baseline and the seeding).
 void connectPlain(Poco::Redis::Client& client, const RedisEndpoint& ep) {
@@ -69,14 +73,16 @@ void quietLog(valory_log_level level, const std::string& m) {
 }
 
 // The measured loops are separate non-inlined functions so callgrind can count only them.
-extern "C" __attribute__((noinline)) uint64_t valory_cache_bench_loop_l1(valory::sdk::Cache* c, const std::string* key,
-                                                                          std::string* out, uint64_t n) {
+extern "C" __attribute__((noinline)) uint64_t valory_cache_bench_loop_l1(valory::sdk::Cache* c,
+                                                                         const std::string* key,
+                                                                         std::string* out, uint64_t n) {
     uint64_t hits = 0;
     for (uint64_t i = 0; i < n; ++i) hits += c->getInto(*key, *out) ? 1 : 0;
     return hits;
 }
-extern "C" __attribute__((noinline)) uint64_t valory_cache_bench_loop_empty(valory::sdk::Cache* c, const std::string* key,
-                                                                             std::string* out, uint64_t n) {
+extern "C" __attribute__((noinline)) uint64_t valory_cache_bench_loop_empty(valory::sdk::Cache* c,
+                                                                            const std::string* key,
+                                                                            std::string* out, uint64_t n) {
     uint64_t hits = 0;
     for (uint64_t i = 0; i < n; ++i) {
         asm volatile("" : : "r"(c), "r"(key), "r"(out) : "memory");
@@ -106,16 +112,18 @@ int l1Mode(const std::string& mode) {
     const auto t1 = Clock::now();
     const uint64_t allocs = valory_cache_bench_allocations() - a0;
     const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
-    std::printf("{\"mode\":\"l1-hit\",\"iterations\":%llu,\"value_bytes\":%llu,\"hits\":%llu,\"ns_per_hit\":%.2f,"
-                "\"allocations\":%llu,\"allocations_per_hit\":%.6f}\n",
-                (unsigned long long)n, (unsigned long long)valueBytes, (unsigned long long)hits, ns,
-                (unsigned long long)allocs, static_cast<double>(allocs) / static_cast<double>(n));
+    std::printf(
+        "{\"mode\":\"l1-hit\",\"iterations\":%llu,\"value_bytes\":%llu,\"hits\":%llu,\"ns_per_hit\":%.2f,"
+        "\"allocations\":%llu,\"allocations_per_hit\":%.6f}\n",
+        (unsigned long long)n, (unsigned long long)valueBytes, (unsigned long long)hits, ns,
+        (unsigned long long)allocs, static_cast<double>(allocs) / static_cast<double>(n));
     return hits == n ? 0 : 1;
 }
 
 int seedMode() {
     const uint64_t keys = argU("keys", 1000);
-    const std::string value = encodeValue(0, INT64_MAX / 4, INT64_MAX / 4, std::string(argU("value-bytes", 100), 'v'));
+    const std::string value =
+        encodeValue(0, INT64_MAX / 4, INT64_MAX / 4, std::string(argU("value-bytes", 100), 'v'));
     auto ep = RedisEndpoint::parse(arg("url"));
     Poco::Redis::Client client;
     connectPlain(client, ep);
@@ -155,7 +163,10 @@ int l2Mode(const std::string& mode) {
     std::atomic<uint64_t> misses{0}, errors{0};
     double secs = 0;
     if (mode == "l2-cache") {
-        nlohmann::json s = {{"url", arg("url")}, {"pool_size", threads}, {"l1_shards", 1}, {"l1_max_bytes", 1},
+        nlohmann::json s = {{"url", arg("url")},
+                            {"pool_size", threads},
+                            {"l1_shards", 1},
+                            {"l1_max_bytes", 1},
                             {"channel", "valory:bench:" + std::to_string(::getpid())}};
         TwoLevelCache cache(CacheConfig::fromJson(s), quietLog);
         cache.start();
@@ -167,7 +178,8 @@ int l2Mode(const std::string& mode) {
             out.reserve(256);
             for (uint64_t i = 0; i < ops; ++i) {
                 valory::sdk::CacheHit info;
-                if (!c.getInto(ks[(i * threads + t) % keys], out, 0, &info) || info.source != VALORY_CACHE_SOURCE_L2)
+                if (!c.getInto(ks[(i * threads + t) % keys], out, 0, &info) ||
+                    info.source != VALORY_CACHE_SOURCE_L2)
                     misses.fetch_add(1);
             }
         });
@@ -200,18 +212,22 @@ int l2Mode(const std::string& mode) {
         });
     }
     const double total = static_cast<double>(threads * ops);
-    std::printf("{\"mode\":\"%s\",\"threads\":%llu,\"ops\":%.0f,\"seconds\":%.4f,\"ops_per_sec\":%.1f,"
-                "\"misses\":%llu,\"errors\":%llu}\n",
-                mode.c_str(), (unsigned long long)threads, total, secs, total / secs,
-                (unsigned long long)misses.load(), (unsigned long long)errors.load());
+    std::printf(
+        "{\"mode\":\"%s\",\"threads\":%llu,\"ops\":%.0f,\"seconds\":%.4f,\"ops_per_sec\":%.1f,"
+        "\"misses\":%llu,\"errors\":%llu}\n",
+        mode.c_str(), (unsigned long long)threads, total, secs, total / secs,
+        (unsigned long long)misses.load(), (unsigned long long)errors.load());
     return misses.load() == 0 && errors.load() == 0 ? 0 : 1;
 }
 
 int zipfMode() {
     const uint64_t threads = argU("threads", 2), ops = argU("ops", 100000), keys = argU("keys", 10000);
     const double s = std::stod(arg("zipf-s", "1.0"));
-    const uint64_t ttl = argU("ttl-ms", 2000), l1ttl = argU("l1-ttl-ms", 500), l1Entries = argU("l1-entries", 1000);
-    nlohmann::json cfg = {{"l1_max_entries", l1Entries}, {"l1_ttl_ms", l1ttl}, {"min_ttl_ms", 1},
+    const uint64_t ttl = argU("ttl-ms", 2000), l1ttl = argU("l1-ttl-ms", 500),
+                   l1Entries = argU("l1-entries", 1000);
+    nlohmann::json cfg = {{"l1_max_entries", l1Entries},
+                          {"l1_ttl_ms", l1ttl},
+                          {"min_ttl_ms", 1},
                           {"channel", "valory:bench:" + std::to_string(::getpid())}};
     cfg["url"] = arg("url");
     TwoLevelCache cache(CacheConfig::fromJson(cfg), quietLog);
@@ -228,7 +244,8 @@ int zipfMode() {
         std::mt19937_64 rng(42 + t);
         std::uniform_real_distribution<double> u(0, 1);
         for (uint64_t i = 0; i < ops; ++i) {
-            const uint64_t k = static_cast<uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u(rng)) - cdf.begin());
+            const uint64_t k =
+                static_cast<uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u(rng)) - cdf.begin());
             c.getOrCompute(prefix + std::to_string(k), {std::chrono::milliseconds(ttl)},
                            [&](std::chrono::milliseconds&) -> std::optional<std::string> {
                                computes.fetch_add(1);
@@ -238,14 +255,15 @@ int zipfMode() {
     });
     auto st = c.stats();
     const double total = static_cast<double>(threads * ops);
-    std::printf("{\"mode\":\"zipf\",\"threads\":%llu,\"ops\":%.0f,\"keys\":%llu,\"zipf_s\":%.2f,\"ttl_ms\":%llu,"
-                "\"l1_ttl_ms\":%llu,\"l1_entries\":%llu,\"seconds\":%.3f,\"l1_hit_rate\":%.4f,\"l2_hit_rate\":%.4f,"
-                "\"hit_rate\":%.4f,\"computes\":%llu,\"l1_evictions\":%llu}\n",
-                (unsigned long long)threads, total, (unsigned long long)keys, s, (unsigned long long)ttl,
-                (unsigned long long)l1ttl, (unsigned long long)l1Entries, secs,
-                static_cast<double>(st.l1_hits) / total, static_cast<double>(st.l2_hits) / total,
-                1.0 - static_cast<double>(computes.load()) / total, (unsigned long long)computes.load(),
-                (unsigned long long)st.l1_evictions);
+    std::printf(
+        "{\"mode\":\"zipf\",\"threads\":%llu,\"ops\":%.0f,\"keys\":%llu,\"zipf_s\":%.2f,\"ttl_ms\":%llu,"
+        "\"l1_ttl_ms\":%llu,\"l1_entries\":%llu,\"seconds\":%.3f,\"l1_hit_rate\":%.4f,\"l2_hit_rate\":%.4f,"
+        "\"hit_rate\":%.4f,\"computes\":%llu,\"l1_evictions\":%llu}\n",
+        (unsigned long long)threads, total, (unsigned long long)keys, s, (unsigned long long)ttl,
+        (unsigned long long)l1ttl, (unsigned long long)l1Entries, secs,
+        static_cast<double>(st.l1_hits) / total, static_cast<double>(st.l2_hits) / total,
+        1.0 - static_cast<double>(computes.load()) / total, (unsigned long long)computes.load(),
+        (unsigned long long)st.l1_evictions);
     c.erasePrefix(prefix.substr(0, prefix.find(":k:") + 1));
     cache.stop();
     return 0;

@@ -52,14 +52,17 @@ struct Options {
 constexpr char kBody[] = "Hello, bench!";  // 13 bytes, same as the bench_hello plugin
 
 class HelloHandler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     explicit HelloHandler(const Options& options) : options_(options) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
         const auto start = std::chrono::steady_clock::now();
         const bool hello = (request.getMethod() == "GET" || request.getMethod() == "HEAD") &&
                            request.getURI() == "/bench/hello";
-        std::string body = hello ? std::string(kBody) : std::string(R"({"error":"not_found","message":"no route"})");
-        response.setStatusAndReason(hello ? Poco::Net::HTTPResponse::HTTP_OK : Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+        std::string body =
+            hello ? std::string(kBody) : std::string(R"({"error":"not_found","message":"no route"})");
+        response.setStatusAndReason(hello ? Poco::Net::HTTPResponse::HTTP_OK
+                                          : Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
         response.setContentType(hello ? "text/plain; charset=utf-8" : "application/json");
         for (const auto& [name, value] : options_.headers) response.set(name, value);
         if (options_.requestId) {
@@ -70,7 +73,8 @@ public:
             response.set("X-Request-Id", id);
         }
         if (options_.processTime) {
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             char text[32];
             std::snprintf(text, sizeof text, "%.6f", seconds);
             response.set("X-Process-Time", text);
@@ -83,18 +87,18 @@ public:
         }
     }
 
-private:
+  private:
     const Options& options_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
+  public:
     explicit Factory(const Options& options) : options_(options) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
         return new HelloHandler(options_);
     }
 
-private:
+  private:
     const Options& options_;
 };
 
@@ -121,14 +125,23 @@ Options parse(int argc, char** argv) {
             if (i + 1 >= argc) usage(what);
             return argv[++i];
         };
-        if (a == "--port") o.port = toInt(next("--port needs a value"), "bad --port");
-        else if (a == "--port-file") o.portFile = next("--port-file needs a value");
-        else if (a == "--threads") o.threads = toInt(next("--threads needs a value"), "bad --threads");
-        else if (a == "--max-queued") o.maxQueued = toInt(next("--max-queued needs a value"), "bad --max-queued");
-        else if (a == "--keep-alive-timeout") o.keepAliveTimeoutS = toInt(next("--keep-alive-timeout needs a value"), "bad --keep-alive-timeout");
-        else if (a == "--max-keep-alive-requests") o.maxKeepAliveRequests = toInt(next("--max-keep-alive-requests needs a value"), "bad value");
-        else if (a == "--process-time") o.processTime = true;
-        else if (a == "--request-id") o.requestId = true;
+        if (a == "--port")
+            o.port = toInt(next("--port needs a value"), "bad --port");
+        else if (a == "--port-file")
+            o.portFile = next("--port-file needs a value");
+        else if (a == "--threads")
+            o.threads = toInt(next("--threads needs a value"), "bad --threads");
+        else if (a == "--max-queued")
+            o.maxQueued = toInt(next("--max-queued needs a value"), "bad --max-queued");
+        else if (a == "--keep-alive-timeout")
+            o.keepAliveTimeoutS =
+                toInt(next("--keep-alive-timeout needs a value"), "bad --keep-alive-timeout");
+        else if (a == "--max-keep-alive-requests")
+            o.maxKeepAliveRequests = toInt(next("--max-keep-alive-requests needs a value"), "bad value");
+        else if (a == "--process-time")
+            o.processTime = true;
+        else if (a == "--request-id")
+            o.requestId = true;
         else if (a == "--header") {
             std::string h = next("--header needs a value");
             auto colon = h.find(':');
@@ -136,8 +149,10 @@ Options parse(int argc, char** argv) {
             std::string value = h.substr(colon + 1);
             value.erase(0, value.find_first_not_of(' '));
             o.headers.emplace_back(h.substr(0, colon), value);
-        } else if (a == "--help" || a == "-h") usage("help");
-        else usage(("unknown option " + a).c_str());
+        } else if (a == "--help" || a == "-h")
+            usage("help");
+        else
+            usage(("unknown option " + a).c_str());
     }
     if (o.port > 65535) usage("--port out of range");
     if (o.threads < 1) usage("--threads must be >= 1");
@@ -151,7 +166,8 @@ void writePortFile(const std::string& path, int port) {
         out << port << "\n";
         if (!out) throw std::runtime_error("cannot write " + tmp);
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw std::runtime_error("cannot rename " + tmp + " to " + path);
 }
 
 }  // namespace
@@ -175,12 +191,14 @@ int main(int argc, char** argv) {
         params->setKeepAliveTimeout(Poco::Timespan(options.keepAliveTimeoutS, 0));
         params->setMaxKeepAliveRequests(options.maxKeepAliveRequests);
 
-        Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(options.port)), 256);
+        Poco::Net::ServerSocket socket(
+            Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(options.port)), 256);
         Poco::Net::HTTPServer server(new Factory(options), pool, socket, params);
         server.start();
         const int port = socket.address().port();
         if (!options.portFile.empty()) writePortFile(options.portFile, port);
-        std::cerr << "bare_poco_server: listening on 127.0.0.1:" << port << " with " << options.threads << " threads\n";
+        std::cerr << "bare_poco_server: listening on 127.0.0.1:" << port << " with " << options.threads
+                  << " threads\n";
 
         int sig = 0;
         sigwait(&signals, &sig);

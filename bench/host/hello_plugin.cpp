@@ -5,7 +5,7 @@
 namespace valory::bench {
 
 class HelloPlugin : public sdk::Plugin {
-public:
+  public:
     HelloPlugin(sdk::Host host, const sdk::CreateArgs&) : sdk::Plugin(std::move(host)) {}
     void start() override {
         route_ = host().route("GET", "/bench/hello", [](const sdk::Request&, sdk::Response& resp) {
@@ -13,7 +13,7 @@ public:
         });
     }
 
-private:
+  private:
     sdk::Route route_;
 };
 

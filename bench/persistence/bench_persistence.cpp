@@ -39,12 +39,18 @@ Args parse(int argc, char** argv) {
     Args a;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--dsn") a.dsn = v;
-        else if (k == "--mode") a.mode = v;
-        else if (k == "--connections") a.connections = std::stoi(v);
-        else if (k == "--seconds") a.seconds = std::stod(v);
-        else if (k == "--rows") a.rows = std::stoi(v);
-        else throw std::runtime_error("unknown argument " + k);
+        if (k == "--dsn")
+            a.dsn = v;
+        else if (k == "--mode")
+            a.mode = v;
+        else if (k == "--connections")
+            a.connections = std::stoi(v);
+        else if (k == "--seconds")
+            a.seconds = std::stod(v);
+        else if (k == "--rows")
+            a.rows = std::stoi(v);
+        else
+            throw std::runtime_error("unknown argument " + k);
     }
     if (a.dsn.empty()) throw std::runtime_error("--dsn is required");
     return a;
@@ -65,21 +71,27 @@ std::pair<uint64_t, uint64_t> runThreads(const Args& a, Body body) {
             while (!go) std::this_thread::yield();
             uint64_t n = 0, e = 0;
             while (!stop.load(std::memory_order_relaxed)) {
-                if (worker(pick(rng))) ++n; else ++e;
+                if (worker(pick(rng)))
+                    ++n;
+                else
+                    ++e;
             }
             total += n;
             errors += e;
         });
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let every thread finish setup
-    struct rusage before{}, after{};
+    struct rusage before {
+    }, after{};
     ::getrusage(RUSAGE_SELF, &before);
     go = true;
     std::this_thread::sleep_for(std::chrono::duration<double>(a.seconds));
     stop = true;
     for (auto& th : threads) th.join();
     ::getrusage(RUSAGE_SELF, &after);
-    auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
+    auto us = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec);
+    };
     cpuMicros = us(after.ru_utime) - us(before.ru_utime) + us(after.ru_stime) - us(before.ru_stime);
     return {total.load(), errors.load()};
 }
@@ -134,8 +146,9 @@ int main(int argc, char** argv) {
         } else {
             throw std::runtime_error("--mode must be sql1 or pqxx");
         }
-        std::cout << a.mode << " " << static_cast<uint64_t>(static_cast<double>(r.first) / a.seconds) << " " << r.first
-                  << " " << r.second << " " << (r.first ? cpuMicros / static_cast<double>(r.first) : 0.0) << "\n";
+        std::cout << a.mode << " " << static_cast<uint64_t>(static_cast<double>(r.first) / a.seconds) << " "
+                  << r.first << " " << r.second << " "
+                  << (r.first ? cpuMicros / static_cast<double>(r.first) : 0.0) << "\n";
         return r.second == 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "bench_persistence: " << e.what() << "\n";

@@ -36,7 +36,8 @@ void writeFile(const std::string& path, const std::string& content) {
 }
 
 HostProcess::HostProcess(const std::string& binary, const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& env, std::string logPath, std::string portFile)
+                         const std::map<std::string, std::string>& env, std::string logPath,
+                         std::string portFile)
     : logPath_(std::move(logPath)), portFile_(std::move(portFile)) {
     if (access(binary.c_str(), X_OK) != 0) throw std::runtime_error("valory-host not built: " + binary);
     std::vector<std::string> argStore{binary};
@@ -116,7 +117,8 @@ HttpResult HostProcess::get(const std::string& target) const {
     try {
         Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
         session.setTimeout(Poco::Timespan(30, 0));
-        Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, target, Poco::Net::HTTPMessage::HTTP_1_1);
+        Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, target,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
         session.sendRequest(req);
         Poco::Net::HTTPResponse resp;
         std::istream& in = session.receiveResponse(resp);
@@ -133,7 +135,9 @@ HttpResult HostProcess::get(const std::string& target) const {
     return out;
 }
 
-std::string HostProcess::log() const { return readFile(logPath_); }
+std::string HostProcess::log() const {
+    return readFile(logPath_);
+}
 
 std::optional<std::string> HostProcess::findLine(const std::string& text, const std::string& regex) {
     std::regex re(regex, std::regex::ECMAScript | std::regex::icase);
@@ -144,7 +148,8 @@ std::optional<std::string> HostProcess::findLine(const std::string& text, const 
     return std::nullopt;
 }
 
-std::optional<std::string> HostProcess::waitForLogLine(const std::string& regex, std::chrono::seconds timeout) const {
+std::optional<std::string> HostProcess::waitForLogLine(const std::string& regex,
+                                                       std::chrono::seconds timeout) const {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     do {
         if (auto line = findLine(log(), regex)) return line;

@@ -19,7 +19,7 @@ struct HttpResult {
 };
 
 class HostProcess {
-public:
+  public:
     // Starts `binary args...` with extra environment variables; output goes to logPath.
     HostProcess(const std::string& binary, const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env, std::string logPath, std::string portFile);
@@ -43,7 +43,7 @@ public:
     std::optional<int> waitExit(std::chrono::seconds timeout);
     bool running();
 
-private:
+  private:
     pid_t pid_ = -1;
     int exitCode_ = -1;
     bool exited_ = false;

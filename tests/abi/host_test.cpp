@@ -27,7 +27,7 @@ struct Plugin {
 
 // A scratch folder with plugin folders, a config and a running host.
 class HostRun {
-public:
+  public:
     explicit HostRun(const std::string& name) {
         root_ = fs::temp_directory_path() / ("valory-abi-" + name + "-" + std::to_string(::getpid()));
         fs::remove_all(root_);
@@ -54,9 +54,14 @@ public:
     void addCrafted(const std::string& id, const std::string& libraryBytes) {
         fs::path dst = root_ / "plugins" / id;
         fs::create_directories(dst);
-        nlohmann::json m{{"id", id},           {"version", "1.0.0"}, {"abi", "1.0"}, {"library", "lib" + id + ".so"},
-                         {"description", "crafted"}, {"requires", nlohmann::json::array()},
-                         {"optional", nlohmann::json::array()}, {"provides", nlohmann::json::array()}};
+        nlohmann::json m{{"id", id},
+                         {"version", "1.0.0"},
+                         {"abi", "1.0"},
+                         {"library", "lib" + id + ".so"},
+                         {"description", "crafted"},
+                         {"requires", nlohmann::json::array()},
+                         {"optional", nlohmann::json::array()},
+                         {"provides", nlohmann::json::array()}};
         writeFile((dst / "plugin.json").string(), m.dump(2));
         writeFile((dst / ("lib" + id + ".so")).string(), libraryBytes);
     }
@@ -76,15 +81,15 @@ public:
     HostProcess& start() {
         host_ = std::make_unique<HostProcess>(
             ABI_HOST_BINARY,
-            std::vector<std::string>{"--config", (root_ / "valory.jsonc").string(), "--port", "0", "--port-file",
-                                     (root_ / "port").string()},
+            std::vector<std::string>{"--config", (root_ / "valory.jsonc").string(), "--port", "0",
+                                     "--port-file", (root_ / "port").string()},
             std::map<std::string, std::string>{{"VALORY_TEST_MARKER_DIR", markers().string()}},
             (root_ / "host.log").string(), (root_ / "port").string());
         return *host_;
     }
     HostProcess& host() { return *host_; }
 
-private:
+  private:
     fs::path root_;
     std::unique_ptr<HostProcess> host_;
 };
@@ -105,10 +110,13 @@ std::string elfHeader(unsigned char elfClass, uint16_t machine) {
     return h + std::string(4096, '\0');
 }
 
-std::string describe(HostProcess& h) { return "\n--- valory-host log ---\n" + h.log(); }
+std::string describe(HostProcess& h) {
+    return "\n--- valory-host log ---\n" + h.log();
+}
 
 // The one line the host writes for a refusal: names the plugin, the step and the fact.
-void expectRefusal(HostProcess& h, const std::string& id, const std::string& step, const std::string& factRegex) {
+void expectRefusal(HostProcess& h, const std::string& id, const std::string& step,
+                   const std::string& factRegex) {
     std::string re = "plugin '" + id + "' refused at " + step + ": .*" + factRegex;
     EXPECT_TRUE(HostProcess::findLine(h.log(), re)) << "no log line matching /" << re << "/" << describe(h);
 }
@@ -120,22 +128,23 @@ void expectOkStillServes(HostProcess& h) {
 
 // --- the refusal matrix: one host with every broken fixture (optional) and r_ok ------------------
 class RefusalMatrix : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         run_ = new HostRun("matrix");
         auto& r = *run_;
         r.addCrafted("r_notelf", "this is a text file, not a shared library\n");
-        r.addCrafted("r_elf32", elfHeader(1, 3));     // ELFCLASS32, EM_386
+        r.addCrafted("r_elf32", elfHeader(1, 3));      // ELFCLASS32, EM_386
         r.addCrafted("r_aarch64", elfHeader(2, 183));  // ELFCLASS64, EM_AARCH64
         for (const char* id : {"r_ok", "r_abi2_marker", "r_noentry", "r_major", "r_minor", "r_minor_desc",
-                               "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b", "r_missing_req", "r_create_fail",
-                               "r_start_throw", "r_undeclared", "r_route_throw"})
+                               "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b", "r_missing_req",
+                               "r_create_fail", "r_start_throw", "r_undeclared", "r_route_throw"})
             r.addBuilt(id);
         r.addBuilt("r_dup", /*second=*/true);
         std::vector<Plugin> ps;
-        for (const char* id : {"r_ok", "r_notelf", "r_elf32", "r_aarch64", "r_abi2_marker", "r_noentry", "r_major",
-                               "r_minor", "r_minor_desc", "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b",
-                               "r_missing_req", "r_create_fail", "r_start_throw", "r_undeclared", "r_route_throw"})
+        for (const char* id :
+             {"r_ok", "r_notelf", "r_elf32", "r_aarch64", "r_abi2_marker", "r_noentry", "r_major", "r_minor",
+              "r_minor_desc", "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b", "r_missing_req",
+              "r_create_fail", "r_start_throw", "r_undeclared", "r_route_throw"})
             ps.push_back({id, true});
         r.writeConfig(ps);
         ready_ = r.start().waitReady(60s);
@@ -199,7 +208,8 @@ TEST_F(RefusalMatrix, MinorNewerThanTheHost) {
 }
 
 TEST_F(RefusalMatrix, DescriptorIdDiffersFromManifest) {
-    expectRefusal(host(), "r_idmismatch", "descriptor", "descriptor id 'someone_else' != manifest id 'r_idmismatch'");
+    expectRefusal(host(), "r_idmismatch", "descriptor",
+                  "descriptor id 'someone_else' != manifest id 'r_idmismatch'");
     expectOkStillServes(host());
 }
 
@@ -252,7 +262,8 @@ TEST_F(RefusalMatrix, ThrowingRouteHandlerGetsJson500AndEverythingKeepsServing) 
     auto j = nlohmann::json::parse(boom.body, nullptr, false);
     ASSERT_TRUE(j.is_object()) << boom.body;
     EXPECT_EQ(j["error"], "internal");
-    EXPECT_NE(j["message"].get<std::string>().find("handler exploded on purpose"), std::string::npos) << boom.body;
+    EXPECT_NE(j["message"].get<std::string>().find("handler exploded on purpose"), std::string::npos)
+        << boom.body;
     EXPECT_EQ(boom.body.find("partial output"), std::string::npos);
     EXPECT_EQ(host().get("/r_route_throw/boom-int").status, 500);
     EXPECT_EQ(host().get("/r_route_throw/fine").status, 200);  // the plugin keeps serving
@@ -261,9 +272,9 @@ TEST_F(RefusalMatrix, ThrowingRouteHandlerGetsJson500AndEverythingKeepsServing) 
 }
 
 TEST_F(RefusalMatrix, EveryOptionalRefusalIsOneSkippedLine) {
-    for (const char* id : {"r_notelf", "r_elf32", "r_aarch64", "r_abi2_marker", "r_noentry", "r_major", "r_minor",
-                           "r_minor_desc", "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b", "r_missing_req",
-                           "r_create_fail", "r_start_throw", "r_undeclared"}) {
+    for (const char* id : {"r_notelf", "r_elf32", "r_aarch64", "r_abi2_marker", "r_noentry", "r_major",
+                           "r_minor", "r_minor_desc", "r_idmismatch", "r_dup", "r_cycle_a", "r_cycle_b",
+                           "r_missing_req", "r_create_fail", "r_start_throw", "r_undeclared"}) {
         std::string re = std::string("plugin '") + id + "' refused at .*; skipped \\(optional\\)";
         EXPECT_TRUE(HostProcess::findLine(host().log(), re)) << id << describe(host());
     }
@@ -279,7 +290,8 @@ TEST(FailurePolicy, NonOptionalFailureStopsStartupWithNonZeroExit) {
     auto code = h.waitExit(60s);
     ASSERT_TRUE(code.has_value()) << "valory-host kept running" << describe(h);
     EXPECT_NE(*code, 0) << describe(h);
-    EXPECT_TRUE(HostProcess::findLine(h.log(), "plugin 'r_create_fail' refused at create: .*create refused on purpose"))
+    EXPECT_TRUE(HostProcess::findLine(
+        h.log(), "plugin 'r_create_fail' refused at create: .*create refused on purpose"))
         << describe(h);
     EXPECT_FALSE(HostProcess::findLine(h.log(), "r_create_fail.*skipped")) << describe(h);
 }

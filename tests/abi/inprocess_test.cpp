@@ -32,7 +32,6 @@ Lib open(const std::string& id) {
     return lib;
 }
 
-
 }  // namespace
 
 TEST(GoldenV1_0, LoadsStartsServesProvidesStopsAndDestroys) {
@@ -166,7 +165,8 @@ TEST(FakeHostRefusals, DescriptorChecks) {
     EXPECT_EQ(host.tryLoad(&h, id.descriptor, id.manifest, "{}", {}, &error), VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(error.find("someone_else"), std::string::npos) << error;
     Lib create = open("r_create_fail");
-    EXPECT_EQ(host.tryLoad(&h, create.descriptor, create.manifest, "{}", {}, &error), VALORY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(host.tryLoad(&h, create.descriptor, create.manifest, "{}", {}, &error),
+              VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(error.find("create refused on purpose"), std::string::npos) << error;
 }
 

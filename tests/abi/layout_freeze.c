@@ -10,16 +10,16 @@
 #endif
 
 #ifdef VALORY_FREEZE_EXACT
-#define VALORY_FREEZE_SIZE(T, S, A)                                                  \
-    _Static_assert(sizeof(T) == (S), "ABI v1.0: sizeof(" #T ") changed");            \
+#define VALORY_FREEZE_SIZE(T, S, A)                                       \
+    _Static_assert(sizeof(T) == (S), "ABI v1.0: sizeof(" #T ") changed"); \
     _Static_assert(_Alignof(T) == (A), "ABI v1.0: alignment of " #T " changed");
 #else
-#define VALORY_FREEZE_SIZE(T, S, A)                                                  \
-    _Static_assert(sizeof(T) >= (S), "ABI v1.0: sizeof(" #T ") shrank");             \
+#define VALORY_FREEZE_SIZE(T, S, A)                                      \
+    _Static_assert(sizeof(T) >= (S), "ABI v1.0: sizeof(" #T ") shrank"); \
     _Static_assert(_Alignof(T) == (A), "ABI v1.0: alignment of " #T " changed");
 #endif
-#define VALORY_FREEZE_FIELD(T, F, O, S)                                                     \
-    _Static_assert(offsetof(T, F) == (O), "ABI v1.0: " #T "." #F " moved");                 \
+#define VALORY_FREEZE_FIELD(T, F, O, S)                                     \
+    _Static_assert(offsetof(T, F) == (O), "ABI v1.0: " #T "." #F " moved"); \
     _Static_assert(sizeof(((T*)0)->F) == (S), "ABI v1.0: " #T "." #F " changed size");
 #define VALORY_FREEZE_CONST(C, V) _Static_assert((C) == (V), "ABI v1.0: constant " #C " changed");
 
@@ -27,8 +27,12 @@
 
 #ifdef VALORY_FREEZE_EXACT
 int valory_layout_freeze_v1_0_checked(void);
-int valory_layout_freeze_v1_0_checked(void) { return 1; }
+int valory_layout_freeze_v1_0_checked(void) {
+    return 1;
+}
 #else
 int valory_layout_freeze_current_checked(void);
-int valory_layout_freeze_current_checked(void) { return 1; }
+int valory_layout_freeze_current_checked(void) {
+    return 1;
+}
 #endif

@@ -3,7 +3,7 @@
 #include "valory/valory.h"
 #include "layout_probe.h"
 
-#define VALORY_STRUCT(T) {#T, "", (int64_t)sizeof(T), (int64_t)_Alignof(T)},
+#define VALORY_STRUCT(T) {#T, "", (int64_t)sizeof(T), (int64_t) _Alignof(T)},
 #define VALORY_FIELD(T, F) {#T, #F, (int64_t)offsetof(T, F), (int64_t)sizeof(((T*)0)->F)},
 #define VALORY_CONST(C) {"const", #C, (int64_t)(C), 0},
 

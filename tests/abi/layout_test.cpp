@@ -43,10 +43,12 @@ std::vector<valory_layout_entry> recorded() {
 #undef VALORY_FREEZE_CONST
 }
 
-std::string name(const valory_layout_entry& e) { return std::string(e.type) + (e.field[0] ? "." : "") + e.field; }
+std::string name(const valory_layout_entry& e) {
+    return std::string(e.type) + (e.field[0] ? "." : "") + e.field;
+}
 
-void expectCompatible(const std::vector<valory_layout_entry>& base, const std::vector<valory_layout_entry>& now,
-                      const char* what, bool sizesMayGrow) {
+void expectCompatible(const std::vector<valory_layout_entry>& base,
+                      const std::vector<valory_layout_entry>& now, const char* what, bool sizesMayGrow) {
     ASSERT_EQ(base.size(), now.size()) << what;
     for (size_t i = 0; i < base.size(); ++i) {
         const auto& b = base[i];
@@ -56,7 +58,8 @@ void expectCompatible(const std::vector<valory_layout_entry>& base, const std::v
         if (structRow && sizesMayGrow)
             EXPECT_GE(n.a, b.a) << what << ": sizeof(" << name(b) << ") shrank";
         else
-            EXPECT_EQ(n.a, b.a) << what << ": " << name(b) << (structRow ? " size" : " offset/value") << " changed";
+            EXPECT_EQ(n.a, b.a) << what << ": " << name(b) << (structRow ? " size" : " offset/value")
+                                << " changed";
         EXPECT_EQ(n.b, b.b) << what << ": " << name(b) << (structRow ? " alignment" : " size") << " changed";
     }
 }
@@ -68,7 +71,8 @@ TEST(AbiLayout, FrozenHeadersMatchTheRecordedV1_0Layout) {
 }
 
 TEST(AbiLayout, CurrentHeadersKeepEveryV1_0OffsetAndConstant) {
-    expectCompatible(table(valory_layout_v1_0), table(valory_layout_current), "current headers vs v1.0", true);
+    expectCompatible(table(valory_layout_v1_0), table(valory_layout_current), "current headers vs v1.0",
+                     true);
 }
 
 TEST(AbiLayout, CAndCxxAgreeOnTheCurrentLayout) {
@@ -78,11 +82,15 @@ TEST(AbiLayout, CAndCxxAgreeOnTheCurrentLayout) {
 TEST(AbiLayout, CoversEveryStructOfV1_0) {
     size_t structs = 0, fields = 0, consts = 0;
     for (const auto& e : recorded()) {
-        if (std::string(e.type) == "const") ++consts;
-        else if (e.field[0]) ++fields;
-        else ++structs;
+        if (std::string(e.type) == "const")
+            ++consts;
+        else if (e.field[0])
+            ++fields;
+        else
+            ++structs;
     }
-    EXPECT_EQ(structs, 22u);  // every typedef struct of abi/log/config/services/http/events/scheduler/plugin.h
+    EXPECT_EQ(structs,
+              22u);  // every typedef struct of abi/log/config/services/http/events/scheduler/plugin.h
     EXPECT_EQ(fields, 153u);
     EXPECT_EQ(consts, 54u);
     EXPECT_EQ(VALORY_ABI_MAJOR, 1);

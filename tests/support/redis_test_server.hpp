@@ -17,8 +17,9 @@ namespace valory::testsupport {
 inline std::map<std::string, std::string> readEnvFile(const std::string& path) {
     std::ifstream in(path);
     if (!in)
-        throw std::runtime_error("Redis env file '" + path +
-                                 "' missing: run the test through ctest (fixture 'redis', which needs redis-server)");
+        throw std::runtime_error(
+            "Redis env file '" + path +
+            "' missing: run the test through ctest (fixture 'redis', which needs redis-server)");
     std::map<std::string, std::string> kv;
     std::string line;
     while (std::getline(in, line)) {
@@ -31,8 +32,9 @@ inline std::map<std::string, std::string> readEnvFile(const std::string& path) {
 inline std::string envOrThrow(const char* name) {
     const char* v = std::getenv(name);
     if (!v || !*v)
-        throw std::runtime_error(std::string(name) +
-                                 " is not set: run the test through ctest (it is set by tests/support/redis.cmake)");
+        throw std::runtime_error(
+            std::string(name) +
+            " is not set: run the test through ctest (it is set by tests/support/redis.cmake)");
     return v;
 }
 
@@ -40,13 +42,14 @@ inline std::string envOrThrow(const char* name) {
 inline std::string sharedRedisUrl() {
     auto kv = readEnvFile(envOrThrow("VALORY_REDIS_ENV_FILE"));
     auto it = kv.find("VALORY_REDIS_URL");
-    if (it == kv.end() || it->second.empty()) throw std::runtime_error("Redis env file has no VALORY_REDIS_URL");
+    if (it == kv.end() || it->second.empty())
+        throw std::runtime_error("Redis env file has no VALORY_REDIS_URL");
     return it->second;
 }
 
 /// A private Redis instance owned by one test; stopped and removed on destruction.
 class PrivateRedis {
-public:
+  public:
     PrivateRedis() {
         launcher_ = readEnvFile(envOrThrow("VALORY_REDIS_ENV_FILE")).at("VALORY_REDIS_LAUNCHER");
         char tmpl[] = "/tmp/valory-redis-env.XXXXXX";
@@ -78,7 +81,7 @@ public:
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("redis-cli " + args + " failed");
     }
 
-private:
+  private:
     void run(const std::string& what) {
         std::string cmd = "bash '" + launcher_ + "' " + what + " '" + envFile_ + "' >/dev/null";
         if (std::system(cmd.c_str()) != 0)

@@ -13,7 +13,8 @@ namespace {
 bool stillUsable(ConnectionPool::Session& s) {
     try {
         if (!s.connected()) return false;
-        return !s.socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+        return !s.socket().poll(Poco::Timespan(0),
+                                Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
     } catch (const Poco::Exception&) {
         return false;
     }
@@ -32,12 +33,15 @@ void closeAll(std::deque<std::unique_ptr<ConnectionPool::Session>>& sessions) {
 
 }  // namespace
 
-ConnectionPool::ConnectionPool(Limits limits, Factory factory) : limits_(limits), factory_(std::move(factory)) {
+ConnectionPool::ConnectionPool(Limits limits, Factory factory)
+    : limits_(limits), factory_(std::move(factory)) {
     if (limits_.total == 0) limits_.total = 1;
     if (limits_.perHost == 0) limits_.perHost = 1;
 }
 
-ConnectionPool::~ConnectionPool() { shutdown(); }
+ConnectionPool::~ConnectionPool() {
+    shutdown();
+}
 
 void ConnectionPool::collectExpired(HostState& hs, Clock::time_point now, std::deque<Idle>& out) {
     while (!hs.idle.empty() && now - hs.idle.front().since >= limits_.idleTimeout) {

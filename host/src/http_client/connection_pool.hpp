@@ -26,7 +26,7 @@
 namespace valory::host {
 
 class ConnectionPool {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     using Session = Poco::Net::HTTPClientSession;
     using Factory = std::function<std::unique_ptr<Session>(const Endpoint&)>;
@@ -44,13 +44,13 @@ public:
     };
 
     struct Stats {
-        uint64_t opened = 0;         // sessions created
-        uint64_t reused = 0;         // leases served from the idle list
-        uint64_t closedIdle = 0;     // idle ones dropped (expired, closed by peer, evicted)
-        uint64_t waits = 0;          // acquires that had to wait
-        uint64_t waitTimeouts = 0;   // acquires that gave up at the deadline
-        std::size_t open = 0;        // current: in use + idle
-        std::size_t idle = 0;        // current
+        uint64_t opened = 0;        // sessions created
+        uint64_t reused = 0;        // leases served from the idle list
+        uint64_t closedIdle = 0;    // idle ones dropped (expired, closed by peer, evicted)
+        uint64_t waits = 0;         // acquires that had to wait
+        uint64_t waitTimeouts = 0;  // acquires that gave up at the deadline
+        std::size_t open = 0;       // current: in use + idle
+        std::size_t idle = 0;       // current
     };
 
     ConnectionPool(Limits limits, Factory factory);
@@ -71,7 +71,7 @@ public:
     Stats stats() const;
     const Limits& limits() const { return limits_; }
 
-private:
+  private:
     struct Idle {
         std::unique_ptr<Session> session;
         Clock::time_point since;

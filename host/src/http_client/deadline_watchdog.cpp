@@ -69,8 +69,10 @@ void DeadlineWatchdog::run() {
                 next = e.deadline;
             }
         }
-        if (next) cv_.wait_until(lock, *next);
-        else cv_.wait(lock);
+        if (next)
+            cv_.wait_until(lock, *next);
+        else
+            cv_.wait(lock);
     }
 }
 

@@ -17,11 +17,11 @@
 namespace valory::host {
 
 class DeadlineWatchdog {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     class Guard {
-    public:
+      public:
         Guard() = default;
         Guard(Guard&& o) noexcept : owner_(o.owner_), id_(o.id_) { o.owner_ = nullptr; }
         Guard& operator=(Guard&& o) noexcept;
@@ -31,7 +31,7 @@ public:
         /// Stops watching; returns true if the deadline had already fired (the socket is shut down).
         bool release();
 
-    private:
+      private:
         friend class DeadlineWatchdog;
         Guard(DeadlineWatchdog* owner, uint64_t id) : owner_(owner), id_(id) {}
         DeadlineWatchdog* owner_ = nullptr;
@@ -49,7 +49,7 @@ public:
     /// How many sockets were shut down at their deadline (for tests and metrics).
     uint64_t firedCount() const { return fired_.load(); }
 
-private:
+  private:
     struct Entry {
         int fd = -1;
         Clock::time_point deadline;

@@ -51,18 +51,20 @@ int64_t intSetting(const nlohmann::json& j, const char* key, int64_t def, int64_
     if (it == j.end() || it->is_null()) return def;
     if (!it->is_number_integer() && !it->is_number_unsigned())
         throw std::invalid_argument(std::string("http_client.") + key + ": expected an integer");
-    int64_t v = it->is_number_unsigned() ? static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), INT64_MAX))
-                                         : it->get<int64_t>();
+    int64_t v = it->is_number_unsigned()
+                    ? static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), INT64_MAX))
+                    : it->get<int64_t>();
     if (v < min || v > max)
-        throw std::invalid_argument(std::string("http_client.") + key + ": must be between " + std::to_string(min) +
-                                    " and " + std::to_string(max));
+        throw std::invalid_argument(std::string("http_client.") + key + ": must be between " +
+                                    std::to_string(min) + " and " + std::to_string(max));
     return v;
 }
 
 std::string stringSetting(const nlohmann::json& j, const char* key, std::string def) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return def;
-    if (!it->is_string()) throw std::invalid_argument(std::string("http_client.") + key + ": expected a string");
+    if (!it->is_string())
+        throw std::invalid_argument(std::string("http_client.") + key + ": expected a string");
     return it->get<std::string>();
 }
 
@@ -100,22 +102,28 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-std::string_view view(valory_str s) { return s.size ? std::string_view(s.data, s.size) : std::string_view(); }
+std::string_view view(valory_str s) {
+    return s.size ? std::string_view(s.data, s.size) : std::string_view();
+}
 
 // Framing headers belong to the client; a caller's value would desynchronise the connection.
 bool reservedHeader(std::string_view name) {
-    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection") ||
-           iequals(name, "Host") || iequals(name, "Keep-Alive") || iequals(name, "Upgrade") || iequals(name, "TE");
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+           iequals(name, "Connection") || iequals(name, "Host") || iequals(name, "Keep-Alive") ||
+           iequals(name, "Upgrade") || iequals(name, "TE");
 }
 
-std::string pathOnly(const std::string& target) { return target.substr(0, target.find('?')); }
+std::string pathOnly(const std::string& target) {
+    return target.substr(0, target.find('?'));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Body decoding
 
 enum class DecodeResult { Ok, Corrupt, TooLarge };
 
-DecodeResult inflateBody(Poco::InflatingInputStream& in, std::size_t limit, std::string& out, std::string& why) {
+DecodeResult inflateBody(Poco::InflatingInputStream& in, std::size_t limit, std::string& out,
+                         std::string& why) {
     in.exceptions(std::ios::badbit);
     out.clear();
     char buf[8192];
@@ -167,16 +175,16 @@ DecodeResult decodeBody(const std::string& encoding, std::string& body, std::siz
 // Poco 1.11's chunked reader ends silently when the peer closes in the middle of a chunked body,
 // so chunked bodies are decoded here, from the session's own buffered reads.
 class RawBodyAccess {
-public:
+  public:
     virtual ~RawBodyAccess() = default;
-    virtual int rawGet() = 0;                                // next byte or EOF (-1)
+    virtual int rawGet() = 0;                                  // next byte or EOF (-1)
     virtual int rawRead(char* buffer, std::streamsize n) = 0;  // 0 at EOF
     virtual void connectNow() = 0;                             // connect (and TLS handshake) before sending
 };
 
 template <class Base>
 class RawAccessSession : public Base, public RawBodyAccess {
-public:
+  public:
     using Base::Base;
     int rawGet() override { return this->get(); }
     int rawRead(char* buffer, std::streamsize n) override { return this->read(buffer, n); }
@@ -186,19 +194,24 @@ public:
 void fillKv(valory_http_client_response& r) {
     r.kv.clear();
     r.kv.reserve(r.headers.size());
-    for (const auto& [k, v] : r.headers) r.kv.push_back(valory_kv{{k.data(), k.size()}, {v.data(), v.size()}});
+    for (const auto& [k, v] : r.headers)
+        r.kv.push_back(valory_kv{{k.data(), k.size()}, {v.data(), v.size()}});
 }
 
 // ---------------------------------------------------------------------------------------------
 // vtable thunks
 
-HttpClientService* service(void* self) { return static_cast<HttpClientService*>(self); }
+HttpClientService* service(void* self) {
+    return static_cast<HttpClientService*>(self);
+}
 
-valory_status thunkPerform(void* self, const valory_http_client_request* req, valory_http_client_response** out,
-                           valory_http_client_stats* stats, valory_error* err) {
+valory_status thunkPerform(void* self, const valory_http_client_request* req,
+                           valory_http_client_response** out, valory_http_client_stats* stats,
+                           valory_error* err) {
     if (out) *out = nullptr;
     return valory::sdk::guarded(err, [&]() -> valory_status {
-        if (!self || !req || !out) return valory_fail(err, VALORY_ERR_INVALID_ARGUMENT, "http.client: null argument");
+        if (!self || !req || !out)
+            return valory_fail(err, VALORY_ERR_INVALID_ARGUMENT, "http.client: null argument");
         valory_http_client_request copy{};
         std::memcpy(&copy, req, std::min<std::size_t>(req->struct_size, sizeof copy));
         copy.struct_size = sizeof copy;
@@ -206,7 +219,9 @@ valory_status thunkPerform(void* self, const valory_http_client_request* req, va
     });
 }
 
-int32_t thunkStatus(const valory_http_client_response* r) { return r ? r->status : 0; }
+int32_t thunkStatus(const valory_http_client_response* r) {
+    return r ? r->status : 0;
+}
 
 size_t thunkHeaders(const valory_http_client_response* r, const valory_kv** out) {
     if (!r) {
@@ -234,10 +249,18 @@ valory_str thunkBody(const valory_http_client_response* r) {
     return valory_str{r->body.data(), r->body.size()};
 }
 
-void thunkRelease(void*, valory_http_client_response* r) { delete r; }
+void thunkRelease(void*, valory_http_client_response* r) {
+    delete r;
+}
 
 const valory_http_client_vtable kVtable = {
-    sizeof(valory_http_client_vtable), thunkPerform, thunkStatus, thunkHeaders, thunkHeader, thunkBody, thunkRelease,
+    sizeof(valory_http_client_vtable),
+    thunkPerform,
+    thunkStatus,
+    thunkHeaders,
+    thunkHeader,
+    thunkBody,
+    thunkRelease,
 };
 
 }  // namespace
@@ -248,15 +271,24 @@ HttpClientSettings HttpClientSettings::fromJson(const nlohmann::json& j) {
     HttpClientSettings s;
     if (j.is_null()) return s;
     if (!j.is_object()) throw std::invalid_argument("http_client: settings must be an object");
-    static const char* kKnown[] = {"max_connections", "max_connections_per_host", "idle_timeout_ms",
-                                   "connect_timeout_ms", "default_deadline_ms", "max_attempts", "backoff_base_ms",
-                                   "backoff_cap_ms", "max_body_bytes", "user_agent", "ca_file"};
+    static const char* kKnown[] = {"max_connections",
+                                   "max_connections_per_host",
+                                   "idle_timeout_ms",
+                                   "connect_timeout_ms",
+                                   "default_deadline_ms",
+                                   "max_attempts",
+                                   "backoff_base_ms",
+                                   "backoff_cap_ms",
+                                   "max_body_bytes",
+                                   "user_agent",
+                                   "ca_file"};
     for (const auto& [k, v] : j.items()) {
         if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* n) { return k == n; }))
             throw std::invalid_argument("http_client." + k + ": unknown setting");
     }
     s.maxConnections = static_cast<std::size_t>(intSetting(j, "max_connections", 30, 1, 10000));
-    s.maxConnectionsPerHost = static_cast<std::size_t>(intSetting(j, "max_connections_per_host", 10, 1, 10000));
+    s.maxConnectionsPerHost =
+        static_cast<std::size_t>(intSetting(j, "max_connections_per_host", 10, 1, 10000));
     s.idleTimeout = Ms(intSetting(j, "idle_timeout_ms", 5000, 1, 3600000));
     s.connectTimeout = Ms(intSetting(j, "connect_timeout_ms", 5000, 1, 600000));
     s.defaultDeadline = Ms(intSetting(j, "default_deadline_ms", 10000, 1, 3600000));
@@ -266,7 +298,8 @@ HttpClientSettings HttpClientSettings::fromJson(const nlohmann::json& j) {
     s.maxBodyBytes = static_cast<std::size_t>(intSetting(j, "max_body_bytes", 16 << 20, 1, int64_t(1) << 34));
     s.userAgent = stringSetting(j, "user_agent", "valory-host");
     s.caFile = stringSetting(j, "ca_file", "");
-    if (s.backoffCap < s.backoffBase) throw std::invalid_argument("http_client.backoff_cap_ms: smaller than backoff_base_ms");
+    if (s.backoffCap < s.backoffBase)
+        throw std::invalid_argument("http_client.backoff_cap_ms: smaller than backoff_base_ms");
     return s;
 }
 
@@ -277,11 +310,12 @@ bool HttpClientService::initializeTls(const nlohmann::json& settings) {
     if (!s.caFile.empty() && !std::ifstream(s.caFile).good())
         throw std::invalid_argument("http_client.ca_file: cannot read '" + s.caFile + "'");
     Poco::Net::initializeSSL();
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, s.caFile,
-                                                         Poco::Net::Context::VERIFY_STRICT, 9, s.caFile.empty());
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+        Poco::Net::Context::CLIENT_USE, s.caFile, Poco::Net::Context::VERIFY_STRICT, 9, s.caFile.empty());
     ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                           Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-    Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject = new Poco::Net::RejectCertificateHandler(false);
+    Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject =
+        new Poco::Net::RejectCertificateHandler(false);
     Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, ctx);
     gTlsContext = ctx;
     return true;
@@ -290,7 +324,8 @@ bool HttpClientService::initializeTls(const nlohmann::json& settings) {
 HttpClientService::HttpClientService(const nlohmann::json& settings)
     : settings_(HttpClientSettings::fromJson(settings)),
       retry_(RetryConfig{settings_.maxAttempts, settings_.backoffBase, settings_.backoffCap}),
-      pool_(ConnectionPool::Limits{settings_.maxConnections, settings_.maxConnectionsPerHost, settings_.idleTimeout},
+      pool_(ConnectionPool::Limits{settings_.maxConnections, settings_.maxConnectionsPerHost,
+                                   settings_.idleTimeout},
             [](const Endpoint& ep) -> std::unique_ptr<ConnectionPool::Session> {
                 std::unique_ptr<ConnectionPool::Session> s;
                 if (ep.secure()) {
@@ -298,7 +333,8 @@ HttpClientService::HttpClientService(const nlohmann::json& settings)
                     if (!ctx)
                         throw Poco::Net::SSLContextException(
                             "TLS is not initialised (HttpClientService::initializeTls was not called)");
-                    s = std::make_unique<RawAccessSession<Poco::Net::HTTPSClientSession>>(ep.host, ep.port, ctx);
+                    s = std::make_unique<RawAccessSession<Poco::Net::HTTPSClientSession>>(ep.host, ep.port,
+                                                                                          ctx);
                     // Handshake on first send, after the deadline watchdog watches the socket: a peer
                     // that accepts TCP but never speaks TLS must not hold the caller past its deadline.
                     Poco::Net::SecureStreamSocket(s->socket()).setLazyHandshake(true);
@@ -320,11 +356,19 @@ HttpClientService::~HttpClientService() {
     pool_.shutdown();
 }
 
-const void* HttpClientService::vtable() const { return &kVtable; }
-void* HttpClientService::self() { return this; }
-uint32_t HttpClientService::minor() const { return VALORY_HTTP_CLIENT_MINOR; }
+const void* HttpClientService::vtable() const {
+    return &kVtable;
+}
+void* HttpClientService::self() {
+    return this;
+}
+uint32_t HttpClientService::minor() const {
+    return VALORY_HTTP_CLIENT_MINOR;
+}
 
-ConnectionPool::Stats HttpClientService::poolStats() const { return pool_.stats(); }
+ConnectionPool::Stats HttpClientService::poolStats() const {
+    return pool_.stats();
+}
 
 std::vector<UpstreamMetrics> HttpClientService::metricsSnapshot() const {
     std::lock_guard lock(metricsMutex_);
@@ -343,24 +387,49 @@ void HttpClientService::setMetrics(MetricsRegistry& registry) {
             throw std::runtime_error("http.client metrics: " + message);
     };
     RegistryIds ids;
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_requests_total", "Outbound HTTP requests sent (attempts)", up, {}},
+    define(Def{VALORY_METRIC_COUNTER,
+               "valory_http_client_requests_total",
+               "Outbound HTTP requests sent (attempts)",
+               up,
+               {}},
            ids.requests);
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_retries_total", "Outbound HTTP retries", up, {}}, ids.retries);
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_errors_total", "Outbound HTTP calls that failed, by status",
-               {"upstream", "status"}, {}},
+    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_retries_total", "Outbound HTTP retries", up, {}},
+           ids.retries);
+    define(Def{VALORY_METRIC_COUNTER,
+               "valory_http_client_errors_total",
+               "Outbound HTTP calls that failed, by status",
+               {"upstream", "status"},
+               {}},
            ids.errors);
-    define(Def{VALORY_METRIC_HISTOGRAM, "valory_http_client_duration_seconds",
-               "Outbound HTTP call time (all attempts and waits)", up, {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}},
+    define(Def{VALORY_METRIC_HISTOGRAM,
+               "valory_http_client_duration_seconds",
+               "Outbound HTTP call time (all attempts and waits)",
+               up,
+               {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}},
            ids.duration);
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_pool_waits_total", "Attempts that waited for a free connection",
-               up, {}},
+    define(Def{VALORY_METRIC_COUNTER,
+               "valory_http_client_pool_waits_total",
+               "Attempts that waited for a free connection",
+               up,
+               {}},
            ids.poolWaits);
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_pool_wait_seconds_total", "Time spent waiting for a free connection",
-               up, {}},
+    define(Def{VALORY_METRIC_COUNTER,
+               "valory_http_client_pool_wait_seconds_total",
+               "Time spent waiting for a free connection",
+               up,
+               {}},
            ids.poolWaitSeconds);
-    define(Def{VALORY_METRIC_COUNTER, "valory_http_client_connections_opened_total", "Outbound connections opened", up, {}},
+    define(Def{VALORY_METRIC_COUNTER,
+               "valory_http_client_connections_opened_total",
+               "Outbound connections opened",
+               up,
+               {}},
            ids.opened);
-    define(Def{VALORY_METRIC_GAUGE, "valory_http_client_connections_open", "Outbound connections open (in use + idle)", {}, {}},
+    define(Def{VALORY_METRIC_GAUGE,
+               "valory_http_client_connections_open",
+               "Outbound connections open (in use + idle)",
+               {},
+               {}},
            ids.open);
     std::lock_guard lock(metricsMutex_);
     ids_ = ids;
@@ -383,7 +452,16 @@ bool HttpClientService::sleepUntil(Clock::time_point until) {
 // One attempt: lease a connection, send, read the complete answer, give the connection back.
 
 struct HttpClientService::Attempt {
-    enum class Kind { Response, PoolTimeout, Timeout, ConnectFailed, ConnectionLost, Tls, Malformed, TooLarge };
+    enum class Kind {
+        Response,
+        PoolTimeout,
+        Timeout,
+        ConnectFailed,
+        ConnectionLost,
+        Tls,
+        Malformed,
+        TooLarge
+    };
 
     // in
     const ParsedUrl* url = nullptr;
@@ -426,8 +504,9 @@ void HttpClientService::runAttempt(Attempt& a) {
         a.poolWait = std::chrono::duration_cast<Ms>(Clock::now() - acquireStart);
         auto st = pool_.stats();
         a.message = "no free connection to " + ep.key() + " before the deadline (pool limits " +
-                    std::to_string(pool_.limits().total) + " total / " + std::to_string(pool_.limits().perHost) +
-                    " per host, " + std::to_string(st.open) + " open)";
+                    std::to_string(pool_.limits().total) + " total / " +
+                    std::to_string(pool_.limits().perHost) + " per host, " + std::to_string(st.open) +
+                    " open)";
         return;
     }
     a.reused = lease->reused;
@@ -452,8 +531,9 @@ void HttpClientService::runAttempt(Attempt& a) {
 
     try {
         Poco::Timespan left = remaining();
-        Poco::Timespan connectTimeout =
-            std::min(left, Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(settings_.connectTimeout.count()) * 1000));
+        Poco::Timespan connectTimeout = std::min(
+            left,
+            Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(settings_.connectTimeout.count()) * 1000));
         session->setTimeout(connectTimeout, left, left);
         if (session->connected()) {
             session->socket().setSendTimeout(left);
@@ -500,7 +580,8 @@ void HttpClientService::runAttempt(Attempt& a) {
         auto tooLarge = [&](std::size_t more) { return a.body.size() + more > settings_.maxBodyBytes; };
         auto failTooLarge = [&] {
             a.kind = Attempt::Kind::TooLarge;
-            a.message = "response body of " + where + " exceeds max_body_bytes (" + std::to_string(settings_.maxBodyBytes) + ")";
+            a.message = "response body of " + where + " exceeds max_body_bytes (" +
+                        std::to_string(settings_.maxBodyBytes) + ")";
             giveBack(false);
         };
         auto failTruncated = [&](const std::string& what) {
@@ -527,7 +608,9 @@ void HttpClientService::runAttempt(Attempt& a) {
             };
             std::string line;
             for (;;) {
-                if (!readLine(line)) return failTruncated("connection closed inside a chunked body after " + std::to_string(a.body.size()) + " bytes");
+                if (!readLine(line))
+                    return failTruncated("connection closed inside a chunked body after " +
+                                         std::to_string(a.body.size()) + " bytes");
                 std::string hex = line.substr(0, line.find(';'));
                 while (!hex.empty() && (hex.back() == ' ' || hex.back() == '\t')) hex.pop_back();
                 std::size_t size = 0;
@@ -536,14 +619,17 @@ void HttpClientService::runAttempt(Attempt& a) {
                     throw Poco::Net::MessageException("invalid chunk size '" + hex.substr(0, 16) + "'");
                 if (size == 0) {
                     // Trailer section up to the empty line; the peer closing right after "0" is tolerated.
-                    while (readLine(line) && !line.empty()) {}
+                    while (readLine(line) && !line.empty()) {
+                    }
                     break;
                 }
                 if (tooLarge(size)) return failTooLarge();
                 while (size > 0) {
                     session->socket().setReceiveTimeout(remaining());
                     int n = raw->rawRead(buf, static_cast<std::streamsize>(std::min(size, sizeof buf)));
-                    if (n <= 0) return failTruncated("connection closed inside a chunk after " + std::to_string(a.body.size()) + " bytes");
+                    if (n <= 0)
+                        return failTruncated("connection closed inside a chunk after " +
+                                             std::to_string(a.body.size()) + " bytes");
                     a.body.append(buf, static_cast<std::size_t>(n));
                     size -= static_cast<std::size_t>(n);
                 }
@@ -561,17 +647,21 @@ void HttpClientService::runAttempt(Attempt& a) {
                 }
                 if (!rs) break;
             }
-            if (!bodyless && presp.hasContentLength() && static_cast<Poco::Int64>(a.body.size()) < presp.getContentLength64())
-                return failTruncated("got " + std::to_string(a.body.size()) + " of " + std::to_string(presp.getContentLength64()) +
+            if (!bodyless && presp.hasContentLength() &&
+                static_cast<Poco::Int64>(a.body.size()) < presp.getContentLength64())
+                return failTruncated("got " + std::to_string(a.body.size()) + " of " +
+                                     std::to_string(presp.getContentLength64()) +
                                      " body bytes before the connection closed");
         }
-        reusable = presp.getKeepAlive() && (bodyless || presp.hasContentLength() || presp.getChunkedTransferEncoding());
+        reusable = presp.getKeepAlive() &&
+                   (bodyless || presp.hasContentLength() || presp.getChunkedTransferEncoding());
         giveBack(reusable);
         session.reset();
 
         // Transparent decompression (only when we asked for it).
         const std::string* enc = findHeader(a.headers, "Content-Encoding");
-        if (a.decode && enc && !a.body.empty() && (iequals(*enc, "gzip") || iequals(*enc, "x-gzip") || iequals(*enc, "deflate"))) {
+        if (a.decode && enc && !a.body.empty() &&
+            (iequals(*enc, "gzip") || iequals(*enc, "x-gzip") || iequals(*enc, "deflate"))) {
             std::string why;
             switch (decodeBody(*enc, a.body, settings_.maxBodyBytes, why)) {
                 case DecodeResult::Ok:
@@ -597,7 +687,8 @@ void HttpClientService::runAttempt(Attempt& a) {
         return;
     } catch (const Poco::TimeoutException&) {
         a.kind = Attempt::Kind::Timeout;
-        a.message = std::string(connectedBefore ? "timed out waiting for " : "timed out connecting to ") + where;
+        a.message =
+            std::string(connectedBefore ? "timed out waiting for " : "timed out connecting to ") + where;
     } catch (const Poco::Net::SSLException& e) {
         a.kind = Attempt::Kind::Tls;
         a.message = "TLS failure with " + ep.key() + ": " + e.displayText();
@@ -631,8 +722,9 @@ void HttpClientService::runAttempt(Attempt& a) {
 
 // ---------------------------------------------------------------------------------------------
 
-valory_status HttpClientService::perform(const valory_http_client_request& req, valory_http_client_response** out,
-                                         valory_http_client_stats* stats, valory_error* err) {
+valory_status HttpClientService::perform(const valory_http_client_request& req,
+                                         valory_http_client_response** out, valory_http_client_stats* stats,
+                                         valory_error* err) {
     const auto start = Clock::now();
     *out = nullptr;
     valory_http_client_stats st{};
@@ -668,10 +760,12 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
         if (reservedHeader(k)) return invalid("header '" + std::string(k) + "' is set by the client itself");
     }
 
-    const Ms budget = req.deadline_ms ? Ms(static_cast<int64_t>(std::min<uint64_t>(req.deadline_ms, 24ull * 3600 * 1000)))
-                                      : settings_.defaultDeadline;
+    const Ms budget = req.deadline_ms
+                          ? Ms(static_cast<int64_t>(std::min<uint64_t>(req.deadline_ms, 24ull * 3600 * 1000)))
+                          : settings_.defaultDeadline;
     const Clock::time_point deadline = start + budget;
-    const uint32_t maxAttempts = req.max_attempts ? std::min<uint32_t>(req.max_attempts, 10) : settings_.maxAttempts;
+    const uint32_t maxAttempts =
+        req.max_attempts ? std::min<uint32_t>(req.max_attempts, 10) : settings_.maxAttempts;
     const bool retryAllowed = RetryPolicy::mayRetry(method, req.flags);
     const std::string upstream = url->endpoint.key();
     const std::string where = method + " " + upstream + pathOnly(url->target);
@@ -711,7 +805,8 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
                 if (a.kind != Attempt::Kind::PoolTimeout) registry_->counterAdd(ids_.requests, {upstream});
                 if (a.poolWaited) {
                     registry_->counterAdd(ids_.poolWaits, {upstream});
-                    registry_->counterAdd(ids_.poolWaitSeconds, {upstream}, static_cast<double>(a.poolWait.count()) / 1000.0);
+                    registry_->counterAdd(ids_.poolWaitSeconds, {upstream},
+                                          static_cast<double>(a.poolWait.count()) / 1000.0);
                 }
                 if (a.opened) registry_->counterAdd(ids_.opened, {upstream});
             }
@@ -736,13 +831,13 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
                 } else if (a.status == 429) {
                     result = VALORY_ERR_RATE_LIMITED;
                     detail = d.wait.count();
-                    message = where + " is rate limited (429); retry in " + std::to_string(d.wait.count()) + " ms" +
-                              (d.beyondDeadline ? " (beyond the deadline)" : "");
+                    message = where + " is rate limited (429); retry in " + std::to_string(d.wait.count()) +
+                              " ms" + (d.beyondDeadline ? " (beyond the deadline)" : "");
                 } else {
                     result = VALORY_ERR_UNAVAILABLE;
                     detail = a.status;
-                    message = where + " answered " + std::to_string(a.status) + " after " + std::to_string(attempts) +
-                              (attempts == 1 ? " attempt" : " attempts");
+                    message = where + " answered " + std::to_string(a.status) + " after " +
+                              std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
                 }
                 break;
             }
@@ -778,8 +873,8 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
             case Attempt::Kind::ConnectFailed:
             case Attempt::Kind::ConnectionLost: {
                 // A kept-alive connection the peer had just closed: one free immediate retry.
-                if (a.kind == Attempt::Kind::ConnectionLost && a.reused && retryAllowed && staleRetries == 0 &&
-                    leftMs().count() > 0) {
+                if (a.kind == Attempt::Kind::ConnectionLost && a.reused && retryAllowed &&
+                    staleRetries == 0 && leftMs().count() > 0) {
                     ++staleRetries;
                     --attempts;
                     continue;
@@ -821,11 +916,13 @@ valory_status HttpClientService::perform(const valory_http_client_request& req, 
         ++m.latencyCount;
         m.latencySumMs += ms;
         std::size_t b = 0;
-        while (b < UpstreamMetrics::kLatencyBucketsMs.size() && ms > UpstreamMetrics::kLatencyBucketsMs[b]) ++b;
+        while (b < UpstreamMetrics::kLatencyBucketsMs.size() && ms > UpstreamMetrics::kLatencyBucketsMs[b])
+            ++b;
         ++m.latencyBuckets[b];
         if (registry_) {
             if (attempts > 1) registry_->counterAdd(ids_.retries, {upstream}, attempts - 1);
-            if (result != VALORY_OK) registry_->counterAdd(ids_.errors, {upstream, valory::sdk::statusName(result)});
+            if (result != VALORY_OK)
+                registry_->counterAdd(ids_.errors, {upstream, valory::sdk::statusName(result)});
             registry_->histogramObserve(ids_.duration, {upstream}, ms / 1000.0);
             registry_->gaugeSet(ids_.open, {}, static_cast<double>(pool_.stats().open));
         }

@@ -55,15 +55,16 @@ struct HttpClientSettings {
 
 /// Counters of one upstream ("https://api.twitch.tv:443"), cumulative since start.
 struct UpstreamMetrics {
-    static constexpr std::array<double, 11> kLatencyBucketsMs{5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+    static constexpr std::array<double, 11> kLatencyBucketsMs{5,   10,   25,   50,   100,  250,
+                                                              500, 1000, 2500, 5000, 10000};
 
     std::string upstream;
-    uint64_t calls = 0;        // perform() calls
-    uint64_t requests = 0;     // attempts sent (calls + retries)
+    uint64_t calls = 0;     // perform() calls
+    uint64_t requests = 0;  // attempts sent (calls + retries)
     uint64_t retries = 0;
-    uint64_t errors = 0;       // calls that ended with a non-OK status
+    uint64_t errors = 0;                             // calls that ended with a non-OK status
     std::map<std::string, uint64_t> errorsByStatus;  // "timeout", "rate_limited", ...
-    uint64_t poolWaits = 0;    // attempts that waited for a free connection
+    uint64_t poolWaits = 0;                          // attempts that waited for a free connection
     uint64_t poolWaitMs = 0;
     uint64_t connectionsOpened = 0;
     uint64_t connectionsReused = 0;
@@ -73,7 +74,7 @@ struct UpstreamMetrics {
 };
 
 class HttpClientService {
-public:
+  public:
     explicit HttpClientService(const nlohmann::json& settings);
     ~HttpClientService();
     HttpClientService(const HttpClientService&) = delete;
@@ -106,7 +107,7 @@ public:
 
     const HttpClientSettings& settings() const { return settings_; }
 
-private:
+  private:
     struct Attempt;
     void runAttempt(Attempt& a);
     bool sleepUntil(std::chrono::steady_clock::time_point until);  // false on shutdown

@@ -49,8 +49,7 @@ Ms clampMs(double ms) {
 // Epoch seconds when large, delta seconds otherwise (HenrikDev's semantics are unconfirmed).
 Ms resetWait(double value, std::chrono::system_clock::time_point now) {
     if (value > 1e9) {
-        double nowMs = static_cast<double>(
-            std::chrono::duration_cast<Ms>(now.time_since_epoch()).count());
+        double nowMs = static_cast<double>(std::chrono::duration_cast<Ms>(now.time_since_epoch()).count());
         return clampMs(value * 1000.0 - nowMs);
     }
     return clampMs(value * 1000.0);
@@ -84,15 +83,16 @@ RetryPolicy::RetryPolicy(RetryConfig config, std::function<double()> random01)
 bool RetryPolicy::mayRetry(std::string_view method, uint32_t flags) {
     if (flags & VALORY_HTTP_CLIENT_NO_RETRY) return false;
     if (flags & VALORY_HTTP_CLIENT_IDEMPOTENT) return true;
-    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" || method == "DELETE" ||
-           method == "TRACE";
+    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+           method == "DELETE" || method == "TRACE";
 }
 
 bool RetryPolicy::isRetryableStatus(int status) {
     return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-std::optional<Ms> RetryPolicy::serverWait(const HeaderList& headers, std::chrono::system_clock::time_point now) {
+std::optional<Ms> RetryPolicy::serverWait(const HeaderList& headers,
+                                          std::chrono::system_clock::time_point now) {
     std::optional<Ms> wait;
     auto take = [&](Ms w) { wait = wait ? std::max(*wait, w) : w; };
 
@@ -104,14 +104,16 @@ std::optional<Ms> RetryPolicy::serverWait(const HeaderList& headers, std::chrono
                 int tz = 0;
                 Poco::DateTime dt = Poco::DateTimeParser::parse(std::string(trim(*ra)), tz);
                 double at = static_cast<double>(dt.timestamp().epochMicroseconds()) / 1000.0 - tz * 1000.0;
-                double nowMs = static_cast<double>(std::chrono::duration_cast<Ms>(now.time_since_epoch()).count());
+                double nowMs =
+                    static_cast<double>(std::chrono::duration_cast<Ms>(now.time_since_epoch()).count());
                 take(clampMs(at - nowMs));
             } catch (const Poco::Exception&) {
                 // Unparseable Retry-After: ignored, normal backoff applies.
             }
         }
     }
-    if (const std::string* r = findHeader(headers, "Ratelimit-Reset"); r && remainingIsZeroOrAbsent(headers, "Ratelimit-Remaining")) {
+    if (const std::string* r = findHeader(headers, "Ratelimit-Reset");
+        r && remainingIsZeroOrAbsent(headers, "Ratelimit-Remaining")) {
         if (auto v = parseNumber(*r)) take(resetWait(*v, now));
     }
     if (const std::string* r = findHeader(headers, "x-ratelimit-reset");

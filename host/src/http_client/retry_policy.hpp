@@ -16,13 +16,13 @@ namespace valory::host {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct RetryConfig {
-    uint32_t maxAttempts = 3;                   // including the first
-    std::chrono::milliseconds base{500};        // first backoff step
-    std::chrono::milliseconds cap{30000};       // largest backoff step
+    uint32_t maxAttempts = 3;              // including the first
+    std::chrono::milliseconds base{500};   // first backoff step
+    std::chrono::milliseconds cap{30000};  // largest backoff step
 };
 
 class RetryPolicy {
-public:
+  public:
     /// `random01` returns a uniform double in [0, 1); defaults to a thread-local generator.
     explicit RetryPolicy(RetryConfig config, std::function<double()> random01 = {});
 
@@ -52,11 +52,12 @@ public:
     /// wait = max(serverWait, backoff); stop if retrying is not allowed, attempts are used up, or
     /// the wait does not fit in `remaining` (leaving no time for the attempt itself).
     Decision decide(bool retryAllowed, uint32_t attemptsDone, uint32_t maxAttempts,
-                    std::optional<std::chrono::milliseconds> serverWait, std::chrono::milliseconds remaining) const;
+                    std::optional<std::chrono::milliseconds> serverWait,
+                    std::chrono::milliseconds remaining) const;
 
     const RetryConfig& config() const { return config_; }
 
-private:
+  private:
     RetryConfig config_;
     std::function<double()> random01_;
 };

@@ -4,7 +4,9 @@
 
 namespace valory::host {
 
-std::string Endpoint::key() const { return scheme + "://" + authority(); }
+std::string Endpoint::key() const {
+    return scheme + "://" + authority();
+}
 
 std::string Endpoint::authority() const {
     std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -12,7 +14,9 @@ std::string Endpoint::authority() const {
 }
 
 namespace {
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 }  // namespace
 
 std::optional<ParsedUrl> parseUrl(std::string_view url, std::string& why) {
@@ -80,9 +84,12 @@ std::optional<ParsedUrl> parseUrl(std::string_view url, std::string& why) {
         out.endpoint.port = static_cast<uint16_t>(value);
     }
     tail = tail.substr(0, tail.find('#'));
-    if (tail.empty()) out.target = "/";
-    else if (tail.front() == '?') out.target = "/" + std::string(tail);
-    else out.target = std::string(tail);
+    if (tail.empty())
+        out.target = "/";
+    else if (tail.front() == '?')
+        out.target = "/" + std::string(tail);
+    else
+        out.target = std::string(tail);
     return out;
 }
 

@@ -9,7 +9,8 @@ uint64_t readUint(const nlohmann::json& obj, const char* key, const std::string&
                   uint64_t min = 0, uint64_t max = UINT64_MAX) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return current;
-    if (!it->is_number_integer() || (it->is_number_integer() && !it->is_number_unsigned() && it->get<int64_t>() < 0))
+    if (!it->is_number_integer() ||
+        (it->is_number_integer() && !it->is_number_unsigned() && it->get<int64_t>() < 0))
         throw std::invalid_argument(path + key + ": must be a non-negative integer");
     uint64_t v = it->get<uint64_t>();
     if (v < min || v > max)
@@ -18,7 +19,8 @@ uint64_t readUint(const nlohmann::json& obj, const char* key, const std::string&
     return v;
 }
 
-std::string readString(const nlohmann::json& obj, const char* key, const std::string& path, std::string current) {
+std::string readString(const nlohmann::json& obj, const char* key, const std::string& path,
+                       std::string current) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return current;
     if (!it->is_string()) throw std::invalid_argument(path + key + ": must be a string");
@@ -54,7 +56,8 @@ CacheConfig CacheConfig::fromJson(const nlohmann::json& s) {
     c.healthCheckInterval = Millis(readUint(s, "health_check_interval_ms", "", 30000, 100, 3600000));
     c.reconnectMin = Millis(readUint(s, "reconnect_min_ms", "", 100, 1, 600000));
     c.reconnectMax = Millis(readUint(s, "reconnect_max_ms", "", 5000, 1, 600000));
-    if (c.reconnectMin > c.reconnectMax) throw std::invalid_argument("reconnect_min_ms: must not exceed reconnect_max_ms");
+    if (c.reconnectMin > c.reconnectMax)
+        throw std::invalid_argument("reconnect_min_ms: must not exceed reconnect_max_ms");
     c.l1.shards = readUint(s, "l1_shards", "", c.l1.shards, 1, 1024);
     c.l1.maxEntries = readUint(s, "l1_max_entries", "", c.l1.maxEntries, 1);
     c.l1.maxBytes = readUint(s, "l1_max_bytes", "", c.l1.maxBytes, 1);
@@ -65,11 +68,13 @@ CacheConfig CacheConfig::fromJson(const nlohmann::json& s) {
         for (std::size_t i = 0; i < it->size(); ++i) {
             const auto& item = (*it)[i];
             const std::string path = "namespaces[" + std::to_string(i) + "].";
-            if (!item.is_object()) throw std::invalid_argument(path.substr(0, path.size() - 1) + ": must be an object");
+            if (!item.is_object())
+                throw std::invalid_argument(path.substr(0, path.size() - 1) + ": must be an object");
             std::string name = readString(item, "name", path, "");
             if (name.empty() || name.find(':') != std::string::npos)
                 throw std::invalid_argument(path + "name: required, without ':'");
-            if (c.namespaces.count(name)) throw std::invalid_argument(path + "name: duplicate namespace '" + name + "'");
+            if (c.namespaces.count(name))
+                throw std::invalid_argument(path + "name: duplicate namespace '" + name + "'");
             c.namespaces.emplace(name, readPolicy(item, path, c.defaults));
         }
     }

@@ -17,11 +17,11 @@ namespace valory::plugins::cache {
 
 /// TTL defaults and bounds of one namespace (the TTL itself comes from the caller).
 struct NamespacePolicy {
-    uint64_t defaultTtlMs = 300000;   // used when the caller passes 0
-    uint64_t minTtlMs = 1000;         // caller TTLs are clamped into [min, max]
+    uint64_t defaultTtlMs = 300000;  // used when the caller passes 0
+    uint64_t minTtlMs = 1000;        // caller TTLs are clamped into [min, max]
     uint64_t maxTtlMs = 86400000;
-    uint64_t maxStaleMs = 3600000;    // bound of the stale-while-revalidate window
-    uint64_t l1TtlMs = 30000;         // L1 keeps an entry at most this long
+    uint64_t maxStaleMs = 3600000;  // bound of the stale-while-revalidate window
+    uint64_t l1TtlMs = 30000;       // L1 keeps an entry at most this long
     std::size_t maxValueBytes = 1u << 20;
 };
 

@@ -12,7 +12,9 @@ using Poco::Redis::BulkString;
 InvalidationSubscriber::InvalidationSubscriber(Options options, Callbacks callbacks)
     : options_(std::move(options)), callbacks_(std::move(callbacks)) {}
 
-InvalidationSubscriber::~InvalidationSubscriber() { stop(); }
+InvalidationSubscriber::~InvalidationSubscriber() {
+    stop();
+}
 
 void InvalidationSubscriber::start() {
     stopping_ = false;

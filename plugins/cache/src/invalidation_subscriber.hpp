@@ -21,7 +21,7 @@
 namespace valory::plugins::cache {
 
 class InvalidationSubscriber {
-public:
+  public:
     struct Options {
         RedisConnectionOptions connection;  // receiveTimeout = silence bound (pinged more often)
         std::string channel;
@@ -44,7 +44,7 @@ public:
     /// Sends PING on the subscriber connection; on failure shuts it down so the reader reconnects.
     void ping();
 
-private:
+  private:
     void run();
     void readLoop(RedisConnection& conn);
 

@@ -54,7 +54,8 @@ void L1Cache::put(EntryPtr entry) {
     if (found != s.index.end()) removeLocked(s, found->second);
     if (charge > maxBytesPerShard_) return;  // would evict the whole shard: not worth keeping
     uint64_t evicted = 0;
-    while (!s.lru.empty() && (s.lru.size() + 1 > maxEntriesPerShard_ || s.bytes + charge > maxBytesPerShard_)) {
+    while (!s.lru.empty() &&
+           (s.lru.size() + 1 > maxEntriesPerShard_ || s.bytes + charge > maxBytesPerShard_)) {
         removeLocked(s, std::prev(s.lru.end()));
         ++evicted;
     }

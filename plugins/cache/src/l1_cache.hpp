@@ -22,8 +22,8 @@ using SteadyClock = std::chrono::steady_clock;
 struct CacheEntry {
     std::string key;
     std::string value;
-    int64_t writtenAtMs = 0;          // wall clock (unix ms), as stored in L2
-    SteadyClock::time_point writtenAt;   // the same instant on the steady clock, for age
+    int64_t writtenAtMs = 0;            // wall clock (unix ms), as stored in L2
+    SteadyClock::time_point writtenAt;  // the same instant on the steady clock, for age
     SteadyClock::time_point freshUntil;
     SteadyClock::time_point staleUntil;  // >= freshUntil; the entry is gone afterwards
     SteadyClock::time_point l1Until;     // L1's own (shorter) bound, <= staleUntil
@@ -34,7 +34,7 @@ struct CacheEntry {
 using EntryPtr = std::shared_ptr<const CacheEntry>;
 
 class L1Cache {
-public:
+  public:
     struct Options {
         std::size_t shards = 16;
         std::size_t maxEntries = 10000;
@@ -59,7 +59,7 @@ public:
     Counters counters() const;
     std::size_t shardCount() const noexcept { return shards_.size(); }
 
-private:
+  private:
     // Map key carrying its hash, so the hash that picks the shard is not computed again.
     struct KeyRef {
         std::string_view key;

@@ -10,7 +10,7 @@
 namespace valory::plugins::cache {
 
 class CachePlugin : public sdk::Plugin {
-public:
+  public:
     CachePlugin(sdk::Host host, const sdk::CreateArgs& args) : sdk::Plugin(std::move(host)) {
         try {
             config_ = CacheConfig::fromJson(args.settings);
@@ -21,12 +21,11 @@ public:
 
     void start() override {
         sdk::Host h = host();
-        cache_ = std::make_unique<TwoLevelCache>(config_, [h](valory_log_level level, const std::string& m) {
-            h.log(level, m);
-        });
+        cache_ = std::make_unique<TwoLevelCache>(
+            config_, [h](valory_log_level level, const std::string& m) { h.log(level, m); });
         cache_->start();
-        service_ = host().provide(VALORY_CACHE_SERVICE, VALORY_CACHE_MAJOR, VALORY_CACHE_MINOR, cacheServiceVtable(),
-                                  cache_.get());
+        service_ = host().provide(VALORY_CACHE_SERVICE, VALORY_CACHE_MAJOR, VALORY_CACHE_MINOR,
+                                  cacheServiceVtable(), cache_.get());
     }
 
     void stop() override {
@@ -45,7 +44,7 @@ public:
 
     bool reconfigure(const nlohmann::json&) { return false; }  // pools and threads: restart to apply
 
-private:
+  private:
     CacheConfig config_;
     std::unique_ptr<TwoLevelCache> cache_;
     sdk::ProvidedService service_;

@@ -21,7 +21,9 @@ template struct ClientSocketAccess<&Poco::Redis::Client::_socket>;
 Poco::Net::StreamSocket& clientSocketOf(Poco::Redis::Client& c);
 }  // namespace
 
-Poco::Net::StreamSocket& redisClientSocket(Poco::Redis::Client& client) { return clientSocketOf(client); }
+Poco::Net::StreamSocket& redisClientSocket(Poco::Redis::Client& client) {
+    return clientSocketOf(client);
+}
 
 // --- endpoint --------------------------------------------------------------------------------------
 RedisEndpoint RedisEndpoint::parse(const std::string& url) {
@@ -56,16 +58,22 @@ RedisEndpoint RedisEndpoint::parse(const std::string& url) {
     return ep;
 }
 
-std::string RedisEndpoint::display() const { return host + ":" + std::to_string(port) + "/" + std::to_string(db); }
+std::string RedisEndpoint::display() const {
+    return host + ":" + std::to_string(port) + "/" + std::to_string(db);
+}
 
 // --- connection ----------------------------------------------------------------------------------
 RedisConnection::RedisConnection(const RedisConnectionOptions& o) {
     try {
         Poco::Net::SocketAddress addr(o.endpoint.host, o.endpoint.port);
-        client_.connect(addr, Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.connectTimeout).count()));
+        client_.connect(
+            addr,
+            Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.connectTimeout).count()));
         auto& sock = redisClientSocket(client_);
-        sock.setReceiveTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.receiveTimeout).count()));
-        sock.setSendTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.sendTimeout).count()));
+        sock.setReceiveTimeout(
+            Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.receiveTimeout).count()));
+        sock.setSendTimeout(
+            Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(o.sendTimeout).count()));
         sock.setNoDelay(true);
         sock.setKeepAlive(true);
     } catch (const std::exception& e) {
@@ -174,10 +182,12 @@ RedisPool::Lease RedisPool::acquire() {
     std::unique_lock lock(mutex_);
     const auto deadline = std::chrono::steady_clock::now() + options_.acquireTimeout;
     while (idle_.empty() && total_ >= options_.size) {
-        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && total_ >= options_.size) {
+        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+            total_ >= options_.size) {
             ++counters_.acquireTimeouts;
-            throw RedisError("no Redis connection free within " + std::to_string(options_.acquireTimeout.count()) +
-                             " ms (pool size " + std::to_string(options_.size) + ")");
+            throw RedisError("no Redis connection free within " +
+                             std::to_string(options_.acquireTimeout.count()) + " ms (pool size " +
+                             std::to_string(options_.size) + ")");
         }
     }
     if (!idle_.empty()) {

@@ -45,7 +45,7 @@ struct RedisEndpoint {
     std::string password;
 
     static RedisEndpoint parse(const std::string& url);  // throws std::invalid_argument
-    std::string display() const;                          // host:port/db, no credentials
+    std::string display() const;                         // host:port/db, no credentials
 };
 
 struct RedisConnectionOptions {
@@ -57,20 +57,22 @@ struct RedisConnectionOptions {
 
 /// Raised for any failure talking to Redis (connect, I/O, timeout, unexpected reply).
 class RedisError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// Element count of a Poco Redis array; Poco's Array::size() throws NullValueException for an
 /// empty (or null) array, e.g. an empty SCAN page.
-inline std::size_t arraySize(const Poco::Redis::Array& a) { return a.isNull() ? 0 : a.size(); }
+inline std::size_t arraySize(const Poco::Redis::Array& a) {
+    return a.isNull() ? 0 : a.size();
+}
 
 /// Gives access to the private socket of a Poco Redis client (see the file comment).
 Poco::Net::StreamSocket& redisClientSocket(Poco::Redis::Client& client);
 
 /// One connection. Not thread-safe: used by one borrower at a time.
 class RedisConnection {
-public:
+  public:
     explicit RedisConnection(const RedisConnectionOptions& options);  // connects; throws RedisError
     ~RedisConnection();
     RedisConnection(const RedisConnection&) = delete;
@@ -106,7 +108,7 @@ public:
     void shutdown() noexcept;
     Poco::Redis::Client& client() noexcept { return client_; }
 
-private:
+  private:
     static std::string commandName(const Poco::Redis::Array& command);
 
     Poco::Redis::Client client_;
@@ -115,7 +117,7 @@ private:
 };
 
 class RedisPool {
-public:
+  public:
     struct Options {
         RedisConnectionOptions connection;
         std::size_t size = 20;
@@ -124,7 +126,7 @@ public:
     };
 
     class Lease {
-    public:
+      public:
         Lease() = default;
         Lease(RedisPool* pool, std::unique_ptr<RedisConnection> c) : pool_(pool), conn_(std::move(c)) {}
         Lease(Lease&& o) noexcept = default;
@@ -140,7 +142,7 @@ public:
         RedisConnection* operator->() const noexcept { return conn_.get(); }
         RedisConnection& operator*() const noexcept { return *conn_; }
 
-    private:
+      private:
         void release() noexcept {
             if (pool_ && conn_) pool_->giveBack(std::move(conn_));
             pool_ = nullptr;
@@ -168,7 +170,7 @@ public:
     Counters counters() const;
     const Options& options() const noexcept { return options_; }
 
-private:
+  private:
     void giveBack(std::unique_ptr<RedisConnection> c) noexcept;
 
     Options options_;

@@ -12,7 +12,7 @@
 namespace valory::plugins::cache {
 
 class RedisStore {
-public:
+  public:
     explicit RedisStore(RedisPool& pool) : pool_(pool) {}
 
     /// GET; nullopt when absent. Throws RedisError.
@@ -32,7 +32,7 @@ public:
     /// `prefix` with the glob characters *?[]\ escaped, for SCAN MATCH.
     static std::string globEscape(std::string_view prefix);
 
-private:
+  private:
     RedisPool& pool_;
 };
 

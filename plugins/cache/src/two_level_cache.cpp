@@ -13,7 +13,8 @@ namespace {
 constexpr uint64_t kDefaultWaitMs = 30000;
 
 int64_t wallNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -21,9 +22,13 @@ valory_status failWith(valory_error* err, valory_status s, const std::string& ms
     return valory_fail(err, s, msg.c_str());
 }
 
-std::string_view namespaceOf(std::string_view key) { return key.substr(0, key.find(':')); }
+std::string_view namespaceOf(std::string_view key) {
+    return key.substr(0, key.find(':'));
+}
 
-void appendWriter(void* ctx, const char* data, size_t size) { static_cast<std::string*>(ctx)->append(data, size); }
+void appendWriter(void* ctx, const char* data, size_t size) {
+    static_cast<std::string*>(ctx)->append(data, size);
+}
 }  // namespace
 
 /// One computation in progress; waiters hold it through a shared_ptr.
@@ -95,7 +100,9 @@ TwoLevelCache::TwoLevelCache(CacheConfig config, LogFn log)
     }
 }
 
-TwoLevelCache::~TwoLevelCache() { stop(); }
+TwoLevelCache::~TwoLevelCache() {
+    stop();
+}
 
 void TwoLevelCache::start() {
     stopping_ = false;
@@ -106,7 +113,8 @@ void TwoLevelCache::start() {
     try {
         store_->ping();
         l2Up_ = true;
-        log_(VALORY_LOG_INFO, "cache: Redis at " + RedisEndpoint::parse(config_.url).display() + " reachable");
+        log_(VALORY_LOG_INFO,
+             "cache: Redis at " + RedisEndpoint::parse(config_.url).display() + " reachable");
     } catch (const RedisError& e) {
         l2Up_ = true;  // so that markDown() logs the one warning of this outage
         markDown(e.what());
@@ -139,7 +147,8 @@ namespace {
 struct KeyCharTable {
     unsigned char cls[256];
     KeyCharTable() {
-        for (int c = 0; c < 256; ++c) cls[c] = valory_cache_key_char_ok(static_cast<unsigned char>(c)) ? 1 : 0;
+        for (int c = 0; c < 256; ++c)
+            cls[c] = valory_cache_key_char_ok(static_cast<unsigned char>(c)) ? 1 : 0;
         cls[static_cast<unsigned char>(':')] = 2;
     }
 };
@@ -183,7 +192,8 @@ bool TwoLevelCache::validPrefix(std::string_view prefix) noexcept {
 
 // --- helpers -------------------------------------------------------------------------------------
 
-TwoLevelCache::Lifetimes TwoLevelCache::lifetimes(const NamespacePolicy& p, const valory_cache_options* o) const {
+TwoLevelCache::Lifetimes TwoLevelCache::lifetimes(const NamespacePolicy& p,
+                                                  const valory_cache_options* o) const {
     uint64_t ttl = 0, stale = 0;
     if (o && o->struct_size >= offsetof(valory_cache_options, stale_ms) + sizeof(uint64_t)) {
         ttl = o->ttl_ms;
@@ -197,8 +207,9 @@ TwoLevelCache::Lifetimes TwoLevelCache::lifetimes(const NamespacePolicy& p, cons
     return {ttl, stale};
 }
 
-EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64_t writtenAtMs, int64_t freshUntilMs,
-                                  int64_t staleUntilMs, const NamespacePolicy& p) const {
+EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64_t writtenAtMs,
+                                  int64_t freshUntilMs, int64_t staleUntilMs,
+                                  const NamespacePolicy& p) const {
     auto e = std::make_shared<CacheEntry>();
     const auto now = SteadyClock::now();
     const int64_t wall = wallNowMs();
@@ -207,7 +218,9 @@ EntryPtr TwoLevelCache::makeEntry(std::string_view key, std::string value, int64
     // Offsets from now, clamped to +-10 years so that odd stored timestamps cannot overflow the
     // steady clock's nanosecond representation.
     constexpr int64_t kLimit = 10LL * 365 * 24 * 3600 * 1000;
-    auto offset = [&](int64_t atMs) { return std::chrono::milliseconds(std::clamp(atMs - wall, -kLimit, kLimit)); };
+    auto offset = [&](int64_t atMs) {
+        return std::chrono::milliseconds(std::clamp(atMs - wall, -kLimit, kLimit));
+    };
     e->writtenAtMs = writtenAtMs;
     e->writtenAt = now + offset(writtenAtMs);
     e->freshUntil = now + offset(freshUntilMs);
@@ -238,8 +251,8 @@ EntryPtr TwoLevelCache::lookup(std::string_view key, bool useL2, valory_cache_so
     return lookupBelowL1(key, std::move(e), useL2, source, now);
 }
 
-EntryPtr TwoLevelCache::lookupBelowL1(std::string_view key, EntryPtr e, bool useL2, valory_cache_source* source,
-                                      SteadyClock::time_point now) {
+EntryPtr TwoLevelCache::lookupBelowL1(std::string_view key, EntryPtr e, bool useL2,
+                                      valory_cache_source* source, SteadyClock::time_point now) {
     // Missing, or stale in L1: another host may have refreshed it, so ask L2 before settling.
     if (useL2 && l2Usable()) {
         try {
@@ -251,8 +264,9 @@ EntryPtr TwoLevelCache::lookupBelowL1(std::string_view key, EntryPtr e, bool use
                     l2Misses_.fetch_add(1, std::memory_order_relaxed);
                 } else if (sv->staleUntilMs > wallNowMs()) {
                     l2Hits_.fetch_add(1, std::memory_order_relaxed);
-                    EntryPtr fromL2 = makeEntry(key, std::string(sv->payload), sv->writtenAtMs, sv->freshUntilMs,
-                                                sv->staleUntilMs, config_.policyFor(namespaceOf(key)));
+                    EntryPtr fromL2 =
+                        makeEntry(key, std::string(sv->payload), sv->writtenAtMs, sv->freshUntilMs,
+                                  sv->staleUntilMs, config_.policyFor(namespaceOf(key)));
                     l1_.put(fromL2);
                     *source = VALORY_CACHE_SOURCE_L2;
                     return fromL2;
@@ -285,7 +299,7 @@ std::string TwoLevelCache::message(char kind, std::string_view body) const {
 }
 
 void TwoLevelCache::onInvalidation(const std::string& payload) {
-    if (payload.size() < 18 || payload[0] != '1') return;  // unknown format: ignore
+    if (payload.size() < 18 || payload[0] != '1') return;            // unknown format: ignore
     if (std::string_view(payload).substr(1, 16) == origin_) return;  // our own
     const char kind = payload[17];
     std::string_view body = std::string_view(payload).substr(18);
@@ -388,8 +402,8 @@ void TwoLevelCache::maintenance() {
             }
             lock.lock();
             if (back) {
-                const auto secs =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - downSince_);
+                const auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - downSince_);
                 l2Up_ = true;
                 backoff = config_.reconnectMin;
                 lastCheck = std::chrono::steady_clock::now();
@@ -417,8 +431,8 @@ void TwoLevelCache::maintenance() {
 
 // --- cache/1 -------------------------------------------------------------------------------------
 
-valory_status TwoLevelCache::get(std::string_view key, uint32_t flags, valory_writer* out, valory_cache_result* result,
-                                 valory_error* err) {
+valory_status TwoLevelCache::get(std::string_view key, uint32_t flags, valory_writer* out,
+                                 valory_cache_result* result, valory_error* err) {
     const auto now = SteadyClock::now();
     // Hit path first, without validating: only valid keys are ever stored, so a hit proves it.
     EntryPtr e = l1_.find(key, now);
@@ -426,7 +440,10 @@ valory_status TwoLevelCache::get(std::string_view key, uint32_t flags, valory_wr
         serve(*e, VALORY_CACHE_SOURCE_L1, 0, out, result, now);
         return VALORY_OK;
     }
-    if (!validKey(key)) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
+    if (!validKey(key))
+        return failWith(
+            err, VALORY_ERR_INVALID_ARGUMENT,
+            "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     valory_cache_source source = VALORY_CACHE_SOURCE_NONE;
     e = lookupBelowL1(key, std::move(e), (flags & VALORY_CACHE_L1_ONLY) == 0, &source, now);
     if (!e) return VALORY_ERR_NOT_FOUND;
@@ -444,9 +461,9 @@ valory_status TwoLevelCache::store(std::string_view key, std::string_view value,
         setsRefused_.fetch_add(1, std::memory_order_relaxed);
         removeEverywhere(key);  // no outdated value may survive a refused replacement
         return failWith(err, VALORY_ERR_TOO_LARGE,
-                        "cache value of " + std::to_string(value.size()) + " bytes exceeds max_value_bytes (" +
-                            std::to_string(p.maxValueBytes) + ") of namespace '" + std::string(namespaceOf(key)) +
-                            "'; not stored");
+                        "cache value of " + std::to_string(value.size()) +
+                            " bytes exceeds max_value_bytes (" + std::to_string(p.maxValueBytes) +
+                            ") of namespace '" + std::string(namespaceOf(key)) + "'; not stored");
     }
     const int64_t now = wallNowMs();
     const int64_t freshUntil = now + static_cast<int64_t>(lt.ttlMs);
@@ -454,8 +471,8 @@ valory_status TwoLevelCache::store(std::string_view key, std::string_view value,
     l1_.put(makeEntry(key, std::string(value), now, freshUntil, staleUntil, p));
     if (l2Usable()) {
         try {
-            store_->set(key, encodeValue(now, freshUntil, staleUntil, value), lt.ttlMs + lt.staleMs, config_.channel,
-                        message('K', key));
+            store_->set(key, encodeValue(now, freshUntil, staleUntil, value), lt.ttlMs + lt.staleMs,
+                        config_.channel, message('K', key));
             return VALORY_OK;
         } catch (const RedisError& ex) {
             markDown(ex.what());
@@ -465,9 +482,12 @@ valory_status TwoLevelCache::store(std::string_view key, std::string_view value,
     return VALORY_OK;
 }
 
-valory_status TwoLevelCache::set(std::string_view key, std::string_view value, const valory_cache_options* options,
-                                 valory_error* err) {
-    if (!validKey(key)) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
+valory_status TwoLevelCache::set(std::string_view key, std::string_view value,
+                                 const valory_cache_options* options, valory_error* err) {
+    if (!validKey(key))
+        return failWith(
+            err, VALORY_ERR_INVALID_ARGUMENT,
+            "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     return store(key, value, lifetimes(config_.policyFor(namespaceOf(key)), options), err);
 }
 
@@ -486,15 +506,19 @@ void TwoLevelCache::removeEverywhere(std::string_view key) {
 }
 
 valory_status TwoLevelCache::del(std::string_view key, valory_error* err) {
-    if (!validKey(key)) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
+    if (!validKey(key))
+        return failWith(
+            err, VALORY_ERR_INVALID_ARGUMENT,
+            "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     removeEverywhere(key);
     return VALORY_OK;
 }
 
 valory_status TwoLevelCache::deletePrefix(std::string_view prefix, uint64_t* deleted, valory_error* err) {
     if (!validPrefix(prefix))
-        return failWith(err, VALORY_ERR_INVALID_ARGUMENT,
-                        "invalid cache prefix (must cover at least <namespace>:<version>: and have no spaces or *?[]\\)");
+        return failWith(
+            err, VALORY_ERR_INVALID_ARGUMENT,
+            "invalid cache prefix (must cover at least <namespace>:<version>: and have no spaces or *?[]\\)");
     const uint64_t local = l1_.erasePrefix(prefix);
     uint64_t n = local;
     bool done = false;
@@ -516,7 +540,10 @@ valory_status TwoLevelCache::deletePrefix(std::string_view prefix, uint64_t* del
 valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cache_options* options,
                                           valory_cache_compute_fn fn, void* user, valory_writer* out,
                                           valory_cache_result* result, valory_error* err) {
-    if (!validKey(key)) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
+    if (!validKey(key))
+        return failWith(
+            err, VALORY_ERR_INVALID_ARGUMENT,
+            "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     if (!fn) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "get_or_compute needs a compute callback");
     const NamespacePolicy& policy = config_.policyFor(namespaceOf(key));
     const Lifetimes lt = lifetimes(policy, options);
@@ -556,8 +583,9 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
         computeWaits_.fetch_add(1, std::memory_order_relaxed);
         std::unique_lock lock(flight->mutex);
         if (!flight->cv.wait_for(lock, std::chrono::milliseconds(waitMs), [&] { return flight->done; }))
-            return failWith(err, VALORY_ERR_TIMEOUT,
-                            "waited " + std::to_string(waitMs) + " ms for another caller computing this cache key");
+            return failWith(
+                err, VALORY_ERR_TIMEOUT,
+                "waited " + std::to_string(waitMs) + " ms for another caller computing this cache key");
         if (flight->status != VALORY_OK) {
             failWith(err, flight->status, flight->message);
             return flight->status;
@@ -613,7 +641,8 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
             refreshFailures_.fetch_add(1, std::memory_order_relaxed);
             staleServed_.fetch_add(1, std::memory_order_relaxed);
             finish(s, msg, {}, 0);
-            serve(*e, source, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, out, result, SteadyClock::now());
+            serve(*e, source, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, out, result,
+                  SteadyClock::now());
             if (result && result->struct_size >= sizeof(valory_cache_result)) result->refresh_status = s;
             if (err) {
                 valory_fail(err, VALORY_OK, msg.c_str());  // the compute's message, for the caller's logs
@@ -663,7 +692,8 @@ void TwoLevelCache::stats(valory_cache_stats* out) const {
     s.refresh_failures = refreshFailures_.load();
     s.invalidations_received = invalidationsReceived_.load();
     s.sets_refused = setsRefused_.load();
-    s.l2_state = !store_ ? VALORY_CACHE_L2_DISABLED : (l2Up_.load() ? VALORY_CACHE_L2_UP : VALORY_CACHE_L2_DOWN);
+    s.l2_state =
+        !store_ ? VALORY_CACHE_L2_DISABLED : (l2Up_.load() ? VALORY_CACHE_L2_UP : VALORY_CACHE_L2_DOWN);
     const uint32_t size = out->struct_size;
     std::memcpy(out, &s, std::min<std::size_t>(size, sizeof(s)));
     out->struct_size = size;
@@ -688,8 +718,10 @@ valory_health_state TwoLevelCache::health(nlohmann::json& detail) const {
                           {"connects", pc.connects},   {"connect_failures", pc.connectFailures},
                           {"discarded", pc.discarded}, {"health_failures", pc.healthFailures}};
     }
-    if (!up) detail["message"] = "Redis unreachable: serving from the in-process L1 only";
-    else if (!subscribed) detail["message"] = "not subscribed to invalidations: other hosts' deletes may be missed";
+    if (!up)
+        detail["message"] = "Redis unreachable: serving from the in-process L1 only";
+    else if (!subscribed)
+        detail["message"] = "not subscribed to invalidations: other hosts' deletes may be missed";
     return up && subscribed ? VALORY_HEALTH_OK : VALORY_HEALTH_DEGRADED;
 }
 

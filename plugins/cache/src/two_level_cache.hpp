@@ -29,7 +29,7 @@
 namespace valory::plugins::cache {
 
 class TwoLevelCache {
-public:
+  public:
     /// level: VALORY_LOG_*; message is one line.
     using LogFn = std::function<void(valory_log_level level, const std::string& message)>;
 
@@ -50,8 +50,9 @@ public:
                       valory_error* err);
     valory_status del(std::string_view key, valory_error* err);
     valory_status deletePrefix(std::string_view prefix, uint64_t* deleted, valory_error* err);
-    valory_status getOrCompute(std::string_view key, const valory_cache_options* options, valory_cache_compute_fn fn,
-                               void* user, valory_writer* out, valory_cache_result* result, valory_error* err);
+    valory_status getOrCompute(std::string_view key, const valory_cache_options* options,
+                               valory_cache_compute_fn fn, void* user, valory_writer* out,
+                               valory_cache_result* result, valory_error* err);
     void stats(valory_cache_stats* out) const;
 
     valory_health_state health(nlohmann::json& detail) const;
@@ -65,7 +66,7 @@ public:
     /// Prefix checks: at least `<ns>:<version>:`, allowed characters.
     static bool validPrefix(std::string_view prefix) noexcept;
 
-private:
+  private:
     struct Flight;
     struct Lifetimes {
         uint64_t ttlMs, staleMs;
@@ -74,7 +75,8 @@ private:
     EntryPtr makeEntry(std::string_view key, std::string value, int64_t writtenAtMs, int64_t freshUntilMs,
                        int64_t staleUntilMs, const NamespacePolicy& p) const;
     /// L1, then L2 (filling L1); stale entries included. *source says which level answered.
-    EntryPtr lookup(std::string_view key, bool useL2, valory_cache_source* source, SteadyClock::time_point now);
+    EntryPtr lookup(std::string_view key, bool useL2, valory_cache_source* source,
+                    SteadyClock::time_point now);
     /// The part of lookup() after L1 answered `l1` (null or not fresh).
     EntryPtr lookupBelowL1(std::string_view key, EntryPtr l1, bool useL2, valory_cache_source* source,
                            SteadyClock::time_point now);

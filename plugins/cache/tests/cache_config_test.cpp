@@ -33,7 +33,8 @@ TEST(CacheConfig, ErrorsNameTheKey) {
         }
         return std::string("no error");
     };
-    EXPECT_NE(err(R"({"namespaces": [{"name": "a", "min_ttl_ms": 10, "max_ttl_ms": 5}]})").find("namespaces[0].min_ttl_ms"),
+    EXPECT_NE(err(R"({"namespaces": [{"name": "a", "min_ttl_ms": 10, "max_ttl_ms": 5}]})")
+                  .find("namespaces[0].min_ttl_ms"),
               std::string::npos);
     EXPECT_NE(err(R"({"url": "http://x"})").find("url"), std::string::npos);
     EXPECT_NE(err(R"({"pool_size": 0})").find("pool_size"), std::string::npos);

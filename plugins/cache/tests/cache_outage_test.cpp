@@ -17,7 +17,7 @@ using testing::RawRedis;
 using testing::waitFor;
 
 class RedisOutage : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         try {
             redis_ = std::make_unique<testsupport::PrivateRedis>();
@@ -51,7 +51,8 @@ TEST_F(RedisOutage, KilledAndRestartedMidTest) {
     EXPECT_EQ(c->get(key("b"))->value, "B");
     EXPECT_EQ(c->erasePrefix(ns_ + ":v1:"), 1u);  // L1 only: counts the L1 entry (b)
     c->set(key("b"), "B", {600s});
-    auto computed = c->getOrCompute(key("c"), {600s}, [](auto&) -> std::optional<std::string> { return std::string("C"); });
+    auto computed = c->getOrCompute(key("c"), {600s},
+                                    [](auto&) -> std::optional<std::string> { return std::string("C"); });
     EXPECT_EQ(computed.value, "C");
     ASSERT_TRUE(waitFor([&] { return c->stats().l2_state == VALORY_CACHE_L2_DOWN; }));
     nlohmann::json detail;
@@ -191,7 +192,8 @@ TEST_F(RedisOutage, StopIsPromptWhileSubscribed) {
     ASSERT_TRUE(c->waitSubscribed(1));
     const auto t0 = std::chrono::steady_clock::now();
     c.reset();  // stop(): subscriber blocked in a read must wake up
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, 60s) << "stop() waited for the subscriber's read timeout";
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 60s)
+        << "stop() waited for the subscriber's read timeout";
 }
 
 }  // namespace

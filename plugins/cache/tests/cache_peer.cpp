@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     CacheConfig cfg = CacheConfig::fromJson({{"url", argv[1]}, {"channel", argv[2]}, {"l1_ttl_ms", 600000}});
-    TwoLevelCache cache(cfg, [](valory_log_level, const std::string& m) { std::cerr << "peer: " << m << "\n"; });
+    TwoLevelCache cache(cfg,
+                        [](valory_log_level, const std::string& m) { std::cerr << "peer: " << m << "\n"; });
     cache.start();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (cache.subscriptions() == 0 && std::chrono::steady_clock::now() < deadline)

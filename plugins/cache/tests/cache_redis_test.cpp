@@ -21,7 +21,7 @@ using testing::RawRedis;
 using testing::waitFor;
 
 class RedisCache : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         try {
             url_ = testsupport::sharedRedisUrl();
@@ -157,7 +157,8 @@ TEST_F(RedisCache, SingleFlightShareErrorsAndCachesNothing) {
     Instance c(settings());
     const std::string k = key("rank", "nf");
     try {
-        c->getOrCompute(k, {60s}, [](std::chrono::milliseconds&) -> std::optional<std::string> { return std::nullopt; });
+        c->getOrCompute(
+            k, {60s}, [](std::chrono::milliseconds&) -> std::optional<std::string> { return std::nullopt; });
         FAIL() << "expected not_found";
     } catch (const sdk::Error& e) {
         EXPECT_EQ(e.status(), VALORY_ERR_NOT_FOUND);
@@ -178,7 +179,8 @@ TEST_F(RedisCache, StaleWhileRevalidate) {
     Instance c(settings());
     const std::string k = key("rank", "swr");
     const sdk::CacheOptions opts{200ms, 60s};
-    auto first = c->getOrCompute(k, opts, [](auto&) -> std::optional<std::string> { return std::string("v1"); });
+    auto first =
+        c->getOrCompute(k, opts, [](auto&) -> std::optional<std::string> { return std::string("v1"); });
     EXPECT_EQ(first.value, "v1");
     ASSERT_TRUE(waitFor([&] { return !c->get(k); })) << "never became stale";
     auto stale = c->get(k, VALORY_CACHE_ALLOW_STALE);
@@ -283,8 +285,9 @@ TEST_F(RedisCache, ValueOverMaximumIsRefusedClearly) {
     RawRedis raw(url_);
     EXPECT_FALSE(raw.exists(k));
     EXPECT_EQ(c->stats().sets_refused, 1u);
-    auto computed = c->getOrCompute(key("blob", "big2"), {60s},
-                                    [](auto&) -> std::optional<std::string> { return std::string(4096, 'c'); });
+    auto computed = c->getOrCompute(key("blob", "big2"), {60s}, [](auto&) -> std::optional<std::string> {
+        return std::string(4096, 'c');
+    });
     EXPECT_EQ(computed.value.size(), 4096u);  // served to the caller, just not stored
     EXPECT_TRUE(computed.flags & VALORY_CACHE_NOT_STORED);
     EXPECT_FALSE(c->get(key("blob", "big2")));
@@ -292,7 +295,8 @@ TEST_F(RedisCache, ValueOverMaximumIsRefusedClearly) {
 
 TEST_F(RedisCache, TtlIsClampedToNamespaceBounds) {
     auto s = settings();
-    s["namespaces"] = nlohmann::json::array({{{"name", ns_}, {"min_ttl_ms", 1000}, {"max_ttl_ms", 5000}, {"default_ttl_ms", 2000}}});
+    s["namespaces"] = nlohmann::json::array(
+        {{{"name", ns_}, {"min_ttl_ms", 1000}, {"max_ttl_ms", 5000}, {"default_ttl_ms", 2000}}});
     Instance c(s);
     RawRedis raw(url_);
     c->set(key("t", "long"), "x", {3600s});
@@ -305,10 +309,11 @@ TEST_F(RedisCache, TtlIsClampedToNamespaceBounds) {
 
 // Pub/sub eviction between two cache instances in two processes.
 class Peer {
-public:
+  public:
     Peer(const std::string& url, const std::string& channel) {
         Poco::Process::Args args{url, channel};
-        handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(VALORY_CACHE_PEER, args, &in_, &out_, nullptr));
+        handle_ = std::make_unique<Poco::ProcessHandle>(
+            Poco::Process::launch(VALORY_CACHE_PEER, args, &in_, &out_, nullptr));
         inStream_ = std::make_unique<Poco::PipeOutputStream>(in_);
         outStream_ = std::make_unique<Poco::PipeInputStream>(out_);
     }
@@ -331,7 +336,7 @@ public:
         return line();
     }
 
-private:
+  private:
     Poco::Pipe in_, out_;
     std::unique_ptr<Poco::ProcessHandle> handle_;
     std::unique_ptr<Poco::PipeOutputStream> inStream_;
@@ -356,7 +361,8 @@ TEST_F(RedisCache, DeleteEvictsOtherProcessL1ThroughPubSub) {
     EXPECT_EQ(peer.ask("l1 " + k2), "hit peer-value");
 
     local->erasePrefix(sdk::Cache::prefix(ns_, "v1", std::string_view("user")));
-    EXPECT_TRUE(waitFor([&] { return peer.ask("l1 " + k2) == "miss"; })) << "prefix delete did not reach the peer";
+    EXPECT_TRUE(waitFor([&] { return peer.ask("l1 " + k2) == "miss"; }))
+        << "prefix delete did not reach the peer";
 
     local->set(k3, "new", {60s});  // a replacement evicts the peer's old copy too
     EXPECT_TRUE(waitFor([&] { return peer.ask("l1 " + k3) == "miss"; }));

@@ -23,7 +23,8 @@
 namespace valory::plugins::cache::testing {
 
 /// Polls `pred` until true or `bound` passed (generous bounds; no wall-clock assertions).
-inline bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds bound = std::chrono::seconds(15)) {
+inline bool waitFor(const std::function<bool()>& pred,
+                    std::chrono::milliseconds bound = std::chrono::seconds(15)) {
     const auto end = std::chrono::steady_clock::now() + bound;
     while (std::chrono::steady_clock::now() < end) {
         if (pred()) return true;
@@ -34,7 +35,7 @@ inline bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds
 
 /// Log lines of one cache instance.
 class LogCapture {
-public:
+  public:
     TwoLevelCache::LogFn fn() {
         return [this](valory_log_level level, const std::string& m) {
             std::lock_guard lock(mutex_);
@@ -49,7 +50,7 @@ public:
         return n;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<std::pair<valory_log_level, std::string>> lines_;
 };
@@ -65,7 +66,7 @@ inline std::string uniqueNamespace() {
 
 /// A plain Poco client on `url` for checking what really is in Redis.
 class RawRedis {
-public:
+  public:
     explicit RawRedis(const std::string& url) {
         auto ep = RedisEndpoint::parse(url);
         client_.connect(ep.host, ep.port, Poco::Timespan(5, 0));
@@ -77,7 +78,9 @@ public:
         for (const auto& p : parts) a.add(p);
         return client_.execute<T>(a);
     }
-    Poco::Redis::Array pipeline(const std::vector<Poco::Redis::Array>& cmds) { return client_.sendCommands(cmds); }
+    Poco::Redis::Array pipeline(const std::vector<Poco::Redis::Array>& cmds) {
+        return client_.sendCommands(cmds);
+    }
     bool exists(const std::string& key) { return run<Poco::Int64>({"EXISTS", key}) == 1; }
     /// Counts keys matching prefix* through SCAN.
     std::size_t countPrefix(const std::string& prefix) {
@@ -98,7 +101,7 @@ public:
         return std::stoull(info.substr(at + cmd.size() + 15));
     }
 
-private:
+  private:
     Poco::Redis::Client client_;
 };
 

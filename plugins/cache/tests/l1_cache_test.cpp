@@ -22,13 +22,18 @@ void* operator new(std::size_t n) {
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace valory::plugins::cache {
 namespace {
 
-EntryPtr entry(const std::string& key, const std::string& value, std::chrono::milliseconds life = std::chrono::hours(1)) {
+EntryPtr entry(const std::string& key, const std::string& value,
+               std::chrono::milliseconds life = std::chrono::hours(1)) {
     auto e = std::make_shared<CacheEntry>();
     e->key = key;
     e->value = value;
@@ -101,8 +106,10 @@ TEST(L1Cache, ConcurrentUseKeepsBounds) {
         threads.emplace_back([&l1, t] {
             for (int i = 0; i < 5000; ++i) {
                 std::string k = "k" + std::to_string((i * 7 + t) % 2000);
-                if (i % 3 == 0) l1.put(entry(k, "value"));
-                else l1.find(k, SteadyClock::now());
+                if (i % 3 == 0)
+                    l1.put(entry(k, "value"));
+                else
+                    l1.find(k, SteadyClock::now());
             }
         });
     }
@@ -169,7 +176,8 @@ TEST(CacheService, KeyValidation) {
     EXPECT_FALSE(TwoLevelCache::validPrefix("ns:"));
     EXPECT_FALSE(TwoLevelCache::validPrefix("ns"));
     EXPECT_EQ(sdk::Cache::key("riot", "v1", "rank", "42"), "riot:v1:rank:42");
-    EXPECT_EQ(sdk::Cache::key("riot", "v1", "rank", "42", "{\"a\":1}").size(), std::string("riot:v1:rank:42:").size() + 16);
+    EXPECT_EQ(sdk::Cache::key("riot", "v1", "rank", "42", "{\"a\":1}").size(),
+              std::string("riot:v1:rank:42:").size() + 16);
     EXPECT_EQ(sdk::Cache::prefix("riot", "v1", "rank", "42"), "riot:v1:rank:42:");
     EXPECT_THROW(sdk::Cache::key("riot", "v1", "ra:nk", "42"), sdk::Error);
 

@@ -9,7 +9,9 @@ namespace {
 
 using valory::testkit::FakeHost;
 
-std::string manifest() { return FakeHost::readFile(VALORY_CACHE_MANIFEST); }
+std::string manifest() {
+    return FakeHost::readFile(VALORY_CACHE_MANIFEST);
+}
 
 TEST(CachePlugin, ProvidesCacheServiceBackedByRedis) {
     std::string url;
@@ -37,7 +39,8 @@ TEST(CachePlugin, ProvidesCacheServiceBackedByRedis) {
     cache.erase(key);
     EXPECT_FALSE(cache.get(key));
     p.stop();
-    EXPECT_FALSE(host.service(VALORY_CACHE_SERVICE, VALORY_CACHE_MAJOR, 0)) << "service left registered after stop";
+    EXPECT_FALSE(host.service(VALORY_CACHE_SERVICE, VALORY_CACHE_MAJOR, 0))
+        << "service left registered after stop";
 }
 
 TEST(CachePlugin, WithoutRedisUrlRunsOnL1) {
@@ -73,7 +76,8 @@ TEST(CachePlugin, UnreachableRedisDegradesWithOneWarning) {
     EXPECT_EQ(detail["l2"], "down");
     size_t warnings = 0;
     for (const auto& l : host.logs())
-        if (l.level == VALORY_LOG_WARNING && l.message.find("Redis unavailable") != std::string::npos) ++warnings;
+        if (l.level == VALORY_LOG_WARNING && l.message.find("Redis unavailable") != std::string::npos)
+            ++warnings;
     EXPECT_EQ(warnings, 1u);
 }
 
@@ -81,8 +85,9 @@ TEST(CachePlugin, InvalidSettingsFailCreateWithTheKeyPath) {
     FakeHost host;
     valory::testkit::PluginHandle p;
     std::string error;
-    auto st = host.tryLoad(&p, valory_plugin_entry_v1(), manifest(),
-                           R"({"namespaces": [{"name": "a", "min_ttl_ms": 10, "max_ttl_ms": 5}]})", {}, &error);
+    auto st =
+        host.tryLoad(&p, valory_plugin_entry_v1(), manifest(),
+                     R"({"namespaces": [{"name": "a", "min_ttl_ms": 10, "max_ttl_ms": 5}]})", {}, &error);
     EXPECT_EQ(st, VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(error.find("namespaces[0].min_ttl_ms"), std::string::npos) << error;
 }

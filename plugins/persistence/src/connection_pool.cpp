@@ -50,7 +50,8 @@ thread_local LastUsed tlsLast;
 
 std::string buildConninfo(const std::string& dsn, const std::string& password, int64_t statementTimeoutMs,
                           int connectTimeoutSec) {
-    const std::string options = "-c jit=off -c TimeZone=UTC -c statement_timeout=" + std::to_string(statementTimeoutMs);
+    const std::string options =
+        "-c jit=off -c TimeZone=UTC -c statement_timeout=" + std::to_string(statementTimeoutMs);
     if (isUri(dsn)) {
         std::string out = dsn;
         out += (dsn.find('?') == std::string::npos) ? '?' : '&';
@@ -103,7 +104,7 @@ bool ConnectionPool::usable(PooledConnection& c, bool alwaysCheckSocket) const n
     if (!alwaysCheckSocket && now - c.returned < options_.idleCheckAfter) return true;
     // An idle connection has nothing to read. If the socket is readable, the server closed it or
     // sent a FATAL (shutdown, idle-session kill): drop it rather than send a statement into it.
-    struct pollfd pfd{};
+    struct pollfd pfd {};
     pfd.fd = c.conn->sock();
     if (pfd.fd < 0) return false;
     pfd.events = POLLIN;
@@ -118,7 +119,9 @@ std::unique_ptr<PooledConnection> ConnectionPool::connect() {
     return c;
 }
 
-ConnectionPool::Lease ConnectionPool::acquire() { return acquire(options_.acquireTimeout); }
+ConnectionPool::Lease ConnectionPool::acquire() {
+    return acquire(options_.acquireTimeout);
+}
 
 ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -179,8 +182,8 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
                 lock.unlock();
                 freed_.notify_one();
                 sdk::Error mapped = ErrorMapper::map(e, Phase::Connect);
-                throw sdk::Error(VALORY_ERR_UNAVAILABLE,
-                                 "sql: cannot connect to the " + options_.name + " database: " + mapped.what());
+                throw sdk::Error(VALORY_ERR_UNAVAILABLE, "sql: cannot connect to the " + options_.name +
+                                                             " database: " + mapped.what());
             }
         }
         if (!waited) {
@@ -193,8 +196,9 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
             lock.unlock();
             throw sdk::Error(VALORY_ERR_UNAVAILABLE,
                              "sql: no free " + options_.name + " database connection within " +
-                                 std::to_string(timeout.count()) + " ms (timed out; all " + std::to_string(inUse) +
-                                 " of " + std::to_string(max) + " connections in use); nothing was sent");
+                                 std::to_string(timeout.count()) + " ms (timed out; all " +
+                                 std::to_string(inUse) + " of " + std::to_string(max) +
+                                 " connections in use); nothing was sent");
         }
     }
 }

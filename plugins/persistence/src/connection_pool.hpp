@@ -48,7 +48,7 @@ struct PooledConnection {
     std::unique_ptr<pqxx::connection> conn;
     std::chrono::steady_clock::time_point created;
     std::chrono::steady_clock::time_point returned;  // last time it went back to the idle list
-    std::unordered_set<std::string> prepared;  // statement names prepared on this connection
+    std::unordered_set<std::string> prepared;        // statement names prepared on this connection
     bool broken = false;
 };
 
@@ -58,7 +58,7 @@ std::string buildConninfo(const std::string& dsn, const std::string& password, i
                           int connectTimeoutSec);
 
 class ConnectionPool {
-public:
+  public:
     explicit ConnectionPool(PoolOptions options);
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
@@ -67,9 +67,10 @@ public:
     /// RAII borrow of a connection. Mark it broken when the connection failed; it is then closed
     /// and its slot freed instead of returning to the pool.
     class Lease {
-    public:
+      public:
         Lease() = default;
-        Lease(ConnectionPool* pool, std::unique_ptr<PooledConnection> c) noexcept : pool_(pool), c_(std::move(c)) {}
+        Lease(ConnectionPool* pool, std::unique_ptr<PooledConnection> c) noexcept
+            : pool_(pool), c_(std::move(c)) {}
         Lease(Lease&& o) noexcept = default;
         Lease& operator=(Lease&& o) noexcept;
         Lease(const Lease&) = delete;
@@ -84,7 +85,7 @@ public:
         explicit operator bool() const noexcept { return c_ != nullptr; }
         void release() noexcept;
 
-    private:
+      private:
         ConnectionPool* pool_ = nullptr;
         std::unique_ptr<PooledConnection> c_;
     };
@@ -102,7 +103,7 @@ public:
     /// restarted, so the others are dead too).
     void purgeIdle();
 
-private:
+  private:
     void giveBack(std::unique_ptr<PooledConnection> c) noexcept;
     bool usable(PooledConnection& c, bool alwaysCheckSocket = false) const noexcept;
     std::unique_ptr<PooledConnection> connect();

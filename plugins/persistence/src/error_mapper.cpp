@@ -24,7 +24,8 @@ valory_status ErrorMapper::fromSqlState(const std::string& s) noexcept {
     if (s == "23505" || s == "23P01") return VALORY_ERR_CONFLICT;
     if (s == "57014" || s == "55P03") return VALORY_ERR_TIMEOUT;
     if (s == "40001" || s == "40P01") return VALORY_ERR_RETRYABLE;
-    if (cls == "08" || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300") return VALORY_ERR_UNAVAILABLE;
+    if (cls == "08" || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300")
+        return VALORY_ERR_UNAVAILABLE;
     if (s == "25P02") return VALORY_ERR_STATE;
     if (cls == "23" || cls == "22" || cls == "42" || s == "26000" || s == "0A000" || cls == "2F") {
         return VALORY_ERR_INVALID_ARGUMENT;
@@ -34,7 +35,8 @@ valory_status ErrorMapper::fromSqlState(const std::string& s) noexcept {
 
 sdk::Error ErrorMapper::map(const std::exception& e, Phase phase) {
     if (auto* err = dynamic_cast<const sdk::Error*>(&e)) return *err;
-    if (dynamic_cast<const pqxx::in_doubt_error*>(&e) || dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
+    if (dynamic_cast<const pqxx::in_doubt_error*>(&e) ||
+        dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
         return sdk::Error(VALORY_ERR_UNKNOWN_OUTCOME,
                           "sql: connection lost while committing; the write may or may not have committed: " +
                               clean(e.what()));
@@ -42,13 +44,16 @@ sdk::Error ErrorMapper::map(const std::exception& e, Phase phase) {
     // libpqxx 6.4 derives these from pqxx::failure, not sql_error: they carry no sqlstate(), so
     // the class is the only way to recognise 40001 / 40P01.
     if (dynamic_cast<const pqxx::serialization_failure*>(&e)) {
-        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40001]; retry the transaction");
+        return sdk::Error(VALORY_ERR_RETRYABLE,
+                          "sql: " + clean(e.what()) + " [SQLSTATE 40001]; retry the transaction");
     }
     if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
-        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40P01]; retry the transaction");
+        return sdk::Error(VALORY_ERR_RETRYABLE,
+                          "sql: " + clean(e.what()) + " [SQLSTATE 40P01]; retry the transaction");
     }
     if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
-        return sdk::Error(VALORY_ERR_RETRYABLE, "sql: " + clean(e.what()) + " [SQLSTATE 40xxx]; retry the transaction");
+        return sdk::Error(VALORY_ERR_RETRYABLE,
+                          "sql: " + clean(e.what()) + " [SQLSTATE 40xxx]; retry the transaction");
     }
     if (dynamic_cast<const pqxx::too_many_connections*>(&e)) {
         return sdk::Error(VALORY_ERR_UNAVAILABLE, "sql: " + clean(e.what()) + " [SQLSTATE 53300]");
@@ -66,7 +71,8 @@ sdk::Error ErrorMapper::map(const std::exception& e, Phase phase) {
     if (auto* se = dynamic_cast<const pqxx::sql_error*>(&e)) {
         const std::string& state = se->sqlstate();
         valory_status st = fromSqlState(state);
-        std::string msg = "sql: " + clean(se->what()) + " [SQLSTATE " + (state.empty() ? "none" : state) + "]";
+        std::string msg =
+            "sql: " + clean(se->what()) + " [SQLSTATE " + (state.empty() ? "none" : state) + "]";
         return sdk::Error(st, msg);
     }
     if (dynamic_cast<const pqxx::usage_error*>(&e) || dynamic_cast<const pqxx::argument_error*>(&e) ||
@@ -81,9 +87,10 @@ sdk::Error ErrorMapper::map(const std::exception& e, Phase phase, bool connectio
     // refused a message (08P01, e.g. a wrong number of parameters) and the connection is fine.
     if (connectionStillOpen && dynamic_cast<const pqxx::broken_connection*>(&e) &&
         !dynamic_cast<const pqxx::too_many_connections*>(&e)) {
-        return sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
-                          "sql: the server refused the statement (protocol error; wrong number of parameters?): " +
-                              clean(e.what()));
+        return sdk::Error(
+            VALORY_ERR_INVALID_ARGUMENT,
+            "sql: the server refused the statement (protocol error; wrong number of parameters?): " +
+                clean(e.what()));
     }
     return map(e, phase);
 }

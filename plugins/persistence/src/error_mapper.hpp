@@ -19,7 +19,7 @@ enum class Phase {
 };
 
 class ErrorMapper {
-public:
+  public:
     /// Category of a SQLSTATE the server sent (five characters).
     static valory_status fromSqlState(const std::string& sqlstate) noexcept;
     /// Converts any exception thrown by libpqxx (or by us) into an sdk::Error.

@@ -112,15 +112,18 @@ std::vector<AppliedInfo> Migrator::migrateImpl(const std::string& owner, std::ve
     std::sort(set.begin(), set.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
     for (size_t i = 0; i < set.size(); ++i) {
         if (set[i].version <= 0) {
-            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
-                             "migrate: " + owner + ": versions must be positive (got " + std::to_string(set[i].version) + ")");
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "migrate: " + owner +
+                                                              ": versions must be positive (got " +
+                                                              std::to_string(set[i].version) + ")");
         }
         if (i > 0 && set[i].version == set[i - 1].version) {
-            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
-                             "migrate: " + owner + ": version " + std::to_string(set[i].version) + " appears twice");
+            throw sdk::Error(
+                VALORY_ERR_INVALID_ARGUMENT,
+                "migrate: " + owner + ": version " + std::to_string(set[i].version) + " appears twice");
         }
         if (set[i].sql.empty()) {
-            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "migrate: " + describe(owner, set[i]) + " has no SQL");
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                             "migrate: " + describe(owner, set[i]) + " has no SQL");
         }
     }
     if (mode_ != MigrateMode::CheckOnly) ensureTable();
@@ -165,7 +168,8 @@ std::vector<AppliedInfo> Migrator::migrateImpl(const std::string& owner, std::ve
     if (mode_ == MigrateMode::CheckOnly) return {};
     if (mode_ == MigrateMode::Apply && !autoMigrate_) {
         std::string list;
-        for (const auto* m : pending) list += (list.empty() ? "" : ", ") + ("v" + std::to_string(m->version) + " '" + m->name + "'");
+        for (const auto* m : pending)
+            list += (list.empty() ? "" : ", ") + ("v" + std::to_string(m->version) + " '" + m->name + "'");
         throw sdk::Error(VALORY_ERR_STATE, "migrate: " + owner + " has " + std::to_string(pending.size()) +
                                                " pending migration(s) (" + list +
                                                ") and persistence.auto_migrate is false: run "
@@ -180,21 +184,25 @@ std::vector<AppliedInfo> Migrator::migrateImpl(const std::string& owner, std::ve
             inTransaction(pool_, [&](pqxx::nontransaction& w) {
                 // Serialises migrators of this owner across hosts; released at COMMIT/ROLLBACK,
                 // so a silent reconnect cannot leave it dangling.
-                w.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('valory.migrate:' || $1, 0))", owner);
+                w.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('valory.migrate:' || $1, 0))",
+                              owner);
                 pqxx::result r = w.exec_params(
                     "SELECT checksum FROM valory_schema_migrations WHERE owner = $1 AND version = $2", owner,
                     m->version);
                 if (!r.empty()) {
                     // Another host applied it while we waited for the lock.
                     if (r[0][0].as<std::string>() != sum) {
-                        throw sdk::Error(VALORY_ERR_CONFLICT, "migrate: " + describe(owner, *m) +
-                                                                  " was applied elsewhere with a different checksum");
+                        throw sdk::Error(VALORY_ERR_CONFLICT,
+                                         "migrate: " + describe(owner, *m) +
+                                             " was applied elsewhere with a different checksum");
                     }
                     return;
                 }
                 w.exec(m->sql);
-                w.exec_params("INSERT INTO valory_schema_migrations (owner, version, name, checksum) VALUES ($1, $2, $3, $4)",
-                              owner, m->version, m->name, sum);
+                w.exec_params(
+                    "INSERT INTO valory_schema_migrations (owner, version, name, checksum) VALUES ($1, $2, "
+                    "$3, $4)",
+                    owner, m->version, m->name, sum);
                 appliedHere = true;
             });
         } catch (const sdk::Error& e) {

@@ -24,9 +24,9 @@ struct AppliedInfo {
 
 /// What a migrate() call may do.
 enum class MigrateMode {
-    Apply,       // serve mode: apply pending if autoMigrate, else refuse
-    CheckOnly,   // --check: verify checksums, apply nothing
-    ForceApply   // `run persistence migrate`: apply even when autoMigrate is off
+    Apply,      // serve mode: apply pending if autoMigrate, else refuse
+    CheckOnly,  // --check: verify checksums, apply nothing
+    ForceApply  // `run persistence migrate`: apply even when autoMigrate is off
 };
 
 /// Per-owner outcome, kept for the migrate command's report.
@@ -38,7 +38,7 @@ struct OwnerReport {
 };
 
 class Migrator {
-public:
+  public:
     static constexpr const char* kTable = "valory_schema_migrations";
 
     Migrator(ConnectionPool& pool, bool autoMigrate, MigrateMode mode) noexcept
@@ -54,7 +54,7 @@ public:
 
     std::vector<OwnerReport> reports() const;
 
-private:
+  private:
     void ensureTable();
     std::vector<AppliedInfo> migrateImpl(const std::string& owner, std::vector<MigrationSpec>& set,
                                          OwnerReport& report);

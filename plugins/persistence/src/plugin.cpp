@@ -11,17 +11,20 @@
 namespace valory::plugins::persistence {
 
 class PersistencePlugin : public sdk::Plugin {
-public:
+  public:
     PersistencePlugin(sdk::Host host, const sdk::CreateArgs& args)
         : Plugin(std::move(host)), settings_(Settings::fromJson(args.settings)) {
-        migrateCommand_ = args.commanding() && args.commandPlugin == "persistence" && args.commandName == "migrate";
-        const MigrateMode mode = args.checking() ? MigrateMode::CheckOnly
+        migrateCommand_ =
+            args.commanding() && args.commandPlugin == "persistence" && args.commandName == "migrate";
+        const MigrateMode mode = args.checking()   ? MigrateMode::CheckOnly
                                  : migrateCommand_ ? MigrateMode::ForceApply
                                                    : MigrateMode::Apply;
         auto primary = std::make_shared<ConnectionPool>(settings_.primaryPool());
         std::shared_ptr<ConnectionPool> replica;
-        if (!settings_.replicaDsn.empty()) replica = std::make_shared<ConnectionPool>(settings_.replicaPool());
-        service_ = std::make_unique<SqlService>(std::move(primary), std::move(replica), settings_.autoMigrate, mode);
+        if (!settings_.replicaDsn.empty())
+            replica = std::make_shared<ConnectionPool>(settings_.replicaPool());
+        service_ =
+            std::make_unique<SqlService>(std::move(primary), std::move(replica), settings_.autoMigrate, mode);
     }
 
     void start() override {
@@ -35,11 +38,12 @@ public:
             host().warn("PostgreSQL unreachable at start, running degraded and reconnecting on demand: " +
                         detail.value("reason", std::string("?")));
         }
-        provided_ = host().provide(VALORY_SQL_SERVICE, VALORY_SQL_MAJOR, VALORY_SQL_MINOR, SqlService::vtable(),
-                                   service_.get());
-        inUse_ = host().gauge("valory_sql_pool_connections", "Pooled PostgreSQL connections by state", {"pool", "state"});
-        events_ = host().counter("valory_sql_pool_events_total", "Pool waits, timeouts and discarded connections",
-                                 {"pool", "event"});
+        provided_ = host().provide(VALORY_SQL_SERVICE, VALORY_SQL_MAJOR, VALORY_SQL_MINOR,
+                                   SqlService::vtable(), service_.get());
+        inUse_ = host().gauge("valory_sql_pool_connections", "Pooled PostgreSQL connections by state",
+                              {"pool", "state"});
+        events_ = host().counter("valory_sql_pool_events_total",
+                                 "Pool waits, timeouts and discarded connections", {"pool", "event"});
         metricsJob_ = host().job("persistence.pool-metrics", std::chrono::seconds(5), std::chrono::seconds(1),
                                  [this] { publishMetrics(); });
     }
@@ -49,12 +53,15 @@ public:
     valory_health_state health(nlohmann::json& detail) { return checkHealth(*service_, detail); }
 
     std::string command(const std::string& name, const std::vector<std::string>&) {
-        if (name != "migrate") throw sdk::Error(VALORY_ERR_UNSUPPORTED, "persistence: unknown command '" + name + "' (known: migrate)");
+        if (name != "migrate")
+            throw sdk::Error(VALORY_ERR_UNSUPPORTED,
+                             "persistence: unknown command '" + name + "' (known: migrate)");
         // The owners applied their sets in their own start(); here we only report (and fail when
         // the database is down or an owner failed).
         nlohmann::json detail;
         if (checkHealth(*service_, detail) != VALORY_HEALTH_OK && detail.value("database", "") == "down") {
-            throw sdk::Error(VALORY_ERR_UNAVAILABLE, "migrate: database unreachable: " + detail.value("reason", std::string()));
+            throw sdk::Error(VALORY_ERR_UNAVAILABLE,
+                             "migrate: database unreachable: " + detail.value("reason", std::string()));
         }
         bool failed = false;
         std::string report = migrateReport(service_->migrator().reports(), failed);
@@ -62,7 +69,7 @@ public:
         return report;
     }
 
-private:
+  private:
     void publishMetrics() {
         auto publish = [&](const char* pool, const PoolStats& s, PoolStats& last) {
             inUse_.set(static_cast<double>(s.inUse), {pool, "in_use"});

@@ -11,18 +11,22 @@ template <class T>
 T intIn(const nlohmann::json& j, const char* key, T def, int64_t min, int64_t max) {
     if (!j.contains(key)) return def;
     const auto& v = j.at(key);
-    if (!v.is_number_integer()) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, std::string("settings.") + key + ": must be an integer");
+    if (!v.is_number_integer())
+        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                         std::string("settings.") + key + ": must be an integer");
     const int64_t x = v.get<int64_t>();
     if (x < min || x > max) {
         throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, std::string("settings.") + key + ": must be in [" +
-                                                          std::to_string(min) + ", " + std::to_string(max) + "]");
+                                                          std::to_string(min) + ", " + std::to_string(max) +
+                                                          "]");
     }
     return static_cast<T>(x);
 }
 
 std::string str(const nlohmann::json& j, const char* key, const std::string& def) {
     if (!j.contains(key)) return def;
-    if (!j.at(key).is_string()) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, std::string("settings.") + key + ": must be a string");
+    if (!j.at(key).is_string())
+        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, std::string("settings.") + key + ": must be a string");
     return j.at(key).get<std::string>();
 }
 
@@ -49,13 +53,15 @@ Settings Settings::fromJson(const nlohmann::json& j) {
     s.statementTimeoutMs = intIn<int64_t>(j, "statement_timeout_ms", 30000, 0, 86400000);
     s.connectTimeoutSeconds = intIn<int>(j, "connect_timeout_seconds", 5, 1, 120);
     if (j.contains("auto_migrate")) {
-        if (!j.at("auto_migrate").is_boolean()) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "settings.auto_migrate: must be a boolean");
+        if (!j.at("auto_migrate").is_boolean())
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "settings.auto_migrate: must be a boolean");
         s.autoMigrate = j.at("auto_migrate").get<bool>();
     }
     if (dsnHasPassword(s.dsn)) {
-        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
-                         "settings.dsn: contains a password; move it to settings.password as a secret reference "
-                         "({\"env\": NAME} or {\"file\": PATH}) so it is never logged");
+        throw sdk::Error(
+            VALORY_ERR_INVALID_ARGUMENT,
+            "settings.dsn: contains a password; move it to settings.password as a secret reference "
+            "({\"env\": NAME} or {\"file\": PATH}) so it is never logged");
     }
     if (dsnHasPassword(s.replicaDsn)) {
         throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,

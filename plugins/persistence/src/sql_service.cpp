@@ -42,8 +42,8 @@ std::vector<TextParam> toParams(const valory_str* params, size_t count) {
     out.reserve(count);
     for (size_t i = 0; i < count; ++i) {
         if (params[i].data && std::memchr(params[i].data, '\0', params[i].size)) {
-            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
-                             "sql: parameter $" + std::to_string(i + 1) + " contains a NUL byte (not valid in text)");
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "sql: parameter $" + std::to_string(i + 1) +
+                                                              " contains a NUL byte (not valid in text)");
         }
         out.push_back(TextParam{params[i]});
     }
@@ -74,8 +74,8 @@ void SqlService::prepare(std::string_view name, std::string_view sql) {
     std::unique_lock lock(preparedMutex_);
     auto [it, inserted] = prepared_.try_emplace(std::string(name), std::string(sql));
     if (!inserted && it->second != sql) {
-        throw sdk::Error(VALORY_ERR_CONFLICT,
-                         "sql: prepared statement '" + std::string(name) + "' already declared with different SQL");
+        throw sdk::Error(VALORY_ERR_CONFLICT, "sql: prepared statement '" + std::string(name) +
+                                                  "' already declared with different SQL");
     }
 }
 
@@ -116,9 +116,10 @@ pqxx::result SqlService::run(valory_sql_tx* tx, std::string_view text, const val
 
     if (tx) {
         if (tx->failed || !tx->work) {
-            throw sdk::Error(VALORY_ERR_STATE,
-                             "sql: the transaction was aborted by an earlier error; roll it back (or commit, which "
-                             "rolls back)");
+            throw sdk::Error(
+                VALORY_ERR_STATE,
+                "sql: the transaction was aborted by an earlier error; roll it back (or commit, which "
+                "rolls back)");
         }
         try {
             return execute(*tx->work, tx->lease.pooled());
@@ -154,7 +155,8 @@ pqxx::result SqlService::run(valory_sql_tx* tx, std::string_view text, const val
 }
 
 std::unique_ptr<valory_sql_tx> SqlService::begin(uint32_t txFlags) {
-    if (txFlags & ~kKnownTxFlags) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "sql: unknown transaction flags");
+    if (txFlags & ~kKnownTxFlags)
+        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "sql: unknown transaction flags");
     const bool staleOk = (txFlags & VALORY_SQL_TX_STALE_OK) != 0;
     std::string sql = "BEGIN ISOLATION LEVEL ";
     if (txFlags & VALORY_SQL_TX_SERIALIZABLE) {
@@ -222,8 +224,12 @@ void SqlService::rollback(std::unique_ptr<valory_sql_tx> tx) noexcept {
 
 namespace {
 
-SqlService& svc(void* self) { return *static_cast<SqlService*>(self); }
-std::string_view view(valory_str s) { return {s.data ? s.data : "", s.size}; }
+SqlService& svc(void* self) {
+    return *static_cast<SqlService*>(self);
+}
+std::string_view view(valory_str s) {
+    return {s.data ? s.data : "", s.size};
+}
 
 valory_status exitResult(pqxx::result r, valory_sql_result** out) {
     if (!out) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "sql: result pointer is NULL");
@@ -231,7 +237,9 @@ valory_status exitResult(pqxx::result r, valory_sql_result** out) {
     return VALORY_OK;
 }
 
-valory_str fieldStr(const pqxx::field& f) { return valory_str{f.c_str(), f.size()}; }
+valory_str fieldStr(const pqxx::field& f) {
+    return valory_str{f.c_str(), f.size()};
+}
 
 const valory_sql_api kApi = {
     sizeof(valory_sql_api),
@@ -239,7 +247,8 @@ const valory_sql_api kApi = {
     [](void* self, valory_sql_tx* tx, valory_str sql, const valory_str* params, size_t n, uint32_t flags,
        valory_sql_result** out, valory_error* err) -> valory_status {
         if (out) *out = nullptr;
-        return sdk::guarded(err, [&] { return exitResult(svc(self).exec(tx, view(sql), params, n, flags), out); });
+        return sdk::guarded(err,
+                            [&] { return exitResult(svc(self).exec(tx, view(sql), params, n, flags), out); });
     },
     // prepare
     [](void* self, valory_str name, valory_str sql, valory_error* err) -> valory_status {
@@ -249,8 +258,8 @@ const valory_sql_api kApi = {
     [](void* self, valory_sql_tx* tx, valory_str name, const valory_str* params, size_t n, uint32_t flags,
        valory_sql_result** out, valory_error* err) -> valory_status {
         if (out) *out = nullptr;
-        return sdk::guarded(err,
-                            [&] { return exitResult(svc(self).execPrepared(tx, view(name), params, n, flags), out); });
+        return sdk::guarded(
+            err, [&] { return exitResult(svc(self).execPrepared(tx, view(name), params, n, flags), out); });
     },
     // begin
     [](void* self, uint32_t flags, valory_sql_tx** tx, valory_error* err) -> valory_status {
@@ -277,15 +286,19 @@ const valory_sql_api kApi = {
     },
     // result_is_null
     [](void*, const valory_sql_result* r, size_t row, size_t c) -> int32_t {
-        if (!r || row >= static_cast<size_t>(r->r.size()) || c >= static_cast<size_t>(r->r.columns())) return 1;
-        return r->r[static_cast<pqxx::result::size_type>(row)][static_cast<pqxx::row::size_type>(c)].is_null() ? 1 : 0;
+        if (!r || row >= static_cast<size_t>(r->r.size()) || c >= static_cast<size_t>(r->r.columns()))
+            return 1;
+        return r->r[static_cast<pqxx::result::size_type>(row)][static_cast<pqxx::row::size_type>(c)].is_null()
+                   ? 1
+                   : 0;
     },
     // result_value
     [](void*, const valory_sql_result* r, size_t row, size_t c) -> valory_str {
         if (!r || row >= static_cast<size_t>(r->r.size()) || c >= static_cast<size_t>(r->r.columns())) {
             return valory_str{"", 0};
         }
-        return fieldStr(r->r[static_cast<pqxx::result::size_type>(row)][static_cast<pqxx::row::size_type>(c)]);
+        return fieldStr(
+            r->r[static_cast<pqxx::result::size_type>(row)][static_cast<pqxx::row::size_type>(c)]);
     },
     // result_affected
     [](void*, const valory_sql_result* r) -> uint64_t {
@@ -300,14 +313,16 @@ const valory_sql_api kApi = {
        valory_writer* appliedOut, valory_error* err) -> valory_status {
         if (appliedCount) *appliedCount = 0;
         return sdk::guarded(err, [&] {
-            if (n && !ms) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "migrate: migrations is NULL but count > 0");
+            if (n && !ms)
+                throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "migrate: migrations is NULL but count > 0");
             std::vector<MigrationSpec> set;
             set.reserve(n);
             // Elements are struct_size bytes apart, so a caller built against a later minor (with a
             // larger struct) is read correctly.
             const size_t stride = n ? ms[0].struct_size : 0;
             if (n && stride < sizeof(valory_sql_migration)) {
-                throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "migrate: struct_size of valory_sql_migration too small");
+                throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                                 "migrate: struct_size of valory_sql_migration too small");
             }
             const char* base = reinterpret_cast<const char*>(ms);
             for (size_t i = 0; i < n; ++i) {
@@ -328,6 +343,8 @@ const valory_sql_api kApi = {
 
 }  // namespace
 
-const valory_sql_api* SqlService::vtable() noexcept { return &kApi; }
+const valory_sql_api* SqlService::vtable() noexcept {
+    return &kApi;
+}
 
 }  // namespace valory::plugins::persistence

@@ -29,15 +29,16 @@ struct valory_sql_tx {
 namespace valory::plugins::persistence {
 
 class SqlService {
-public:
+  public:
     /// `replica` may be null: stale_ok calls then go to the primary.
-    SqlService(std::shared_ptr<ConnectionPool> primary, std::shared_ptr<ConnectionPool> replica, bool autoMigrate,
-               MigrateMode mode);
+    SqlService(std::shared_ptr<ConnectionPool> primary, std::shared_ptr<ConnectionPool> replica,
+               bool autoMigrate, MigrateMode mode);
 
     /// Autocommit (tx == nullptr) or in-transaction statement. Throws sdk::Error.
-    pqxx::result exec(valory_sql_tx* tx, std::string_view sql, const valory_str* params, size_t count, uint32_t flags);
-    pqxx::result execPrepared(valory_sql_tx* tx, std::string_view name, const valory_str* params, size_t count,
-                              uint32_t flags);
+    pqxx::result exec(valory_sql_tx* tx, std::string_view sql, const valory_str* params, size_t count,
+                      uint32_t flags);
+    pqxx::result execPrepared(valory_sql_tx* tx, std::string_view name, const valory_str* params,
+                              size_t count, uint32_t flags);
     void prepare(std::string_view name, std::string_view sql);
     std::unique_ptr<valory_sql_tx> begin(uint32_t txFlags);
     void commit(std::unique_ptr<valory_sql_tx> tx);
@@ -53,7 +54,7 @@ public:
     /// The C vtable; its `self` is a SqlService*.
     static const valory_sql_api* vtable() noexcept;
 
-private:
+  private:
     pqxx::result run(valory_sql_tx* tx, std::string_view text, const valory_str* params, size_t count,
                      uint32_t flags, bool prepared);
     ConnectionPool::Lease leaseFor(bool staleOk);

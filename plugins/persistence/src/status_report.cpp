@@ -8,14 +8,15 @@
 namespace valory::plugins::persistence {
 
 nlohmann::json poolStatsJson(const PoolStats& s) {
-    return {{"in_use", s.inUse},       {"idle", s.idle},
-            {"opening", s.opening},    {"max", s.max},
-            {"waits", s.waits},        {"timeouts", s.timeouts},
-            {"connects", s.connects},  {"connect_failures", s.connectFailures},
+    return {{"in_use", s.inUse},        {"idle", s.idle},
+            {"opening", s.opening},     {"max", s.max},
+            {"waits", s.waits},         {"timeouts", s.timeouts},
+            {"connects", s.connects},   {"connect_failures", s.connectFailures},
             {"discarded", s.discarded}, {"recycled", s.recycled}};
 }
 
-valory_health_state checkHealth(SqlService& service, nlohmann::json& detail, std::chrono::milliseconds probeTimeout) {
+valory_health_state checkHealth(SqlService& service, nlohmann::json& detail,
+                                std::chrono::milliseconds probeTimeout) {
     PoolStats before = service.primary().stats();
     detail["pool"] = poolStatsJson(before);
     if (service.replica()) detail["replica_pool"] = poolStatsJson(service.replica()->stats());
@@ -61,7 +62,8 @@ std::string migrateReport(const std::vector<OwnerReport>& reports, bool& failed)
         }
         out += "applied ";
         for (size_t i = 0; i < r.applied.size(); ++i) {
-            out += (i ? ", " : "") + ("v" + std::to_string(r.applied[i].version) + " '" + r.applied[i].name + "'");
+            out += (i ? ", " : "") +
+                   ("v" + std::to_string(r.applied[i].version) + " '" + r.applied[i].name + "'");
         }
         out += "\n";
     }

@@ -7,7 +7,7 @@
 namespace valory::plugins::persistence::test {
 
 class FixtureOwner : public sdk::Plugin {
-public:
+  public:
     FixtureOwner(sdk::Host host, const sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
@@ -20,7 +20,7 @@ public:
     }
     void stop() override { sql_.reset(); }
 
-private:
+  private:
     std::optional<sdk::ServiceRef> sql_;
 };
 

@@ -13,11 +13,12 @@ int main(int argc, char** argv) {
     }
     try {
         test::ServiceUnderTest sut(test::poolFor(argv[1], 2, 0));
-        auto applied = sut.db.migrate(argv[2], {
-            {1, "create a", "SELECT pg_sleep(0.3); CREATE TABLE a (id int PRIMARY KEY)"},
-            {2, "create b", "SELECT pg_sleep(0.3); CREATE TABLE b (id int PRIMARY KEY)"},
-            {3, "seed a", "INSERT INTO a SELECT generate_series(1, 100)"},
-        });
+        auto applied = sut.db.migrate(
+            argv[2], {
+                         {1, "create a", "SELECT pg_sleep(0.3); CREATE TABLE a (id int PRIMARY KEY)"},
+                         {2, "create b", "SELECT pg_sleep(0.3); CREATE TABLE b (id int PRIMARY KEY)"},
+                         {3, "seed a", "INSERT INTO a SELECT generate_series(1, 100)"},
+                     });
         for (const auto& a : applied) std::cout << "applied " << a.version << " " << a.name << "\n";
         return 0;
     } catch (const std::exception& e) {

@@ -18,7 +18,9 @@ const std::vector<Migration> kSet = {
     {2, "index things", "CREATE INDEX ix_things_name ON things (name)"},
 };
 
-std::string dbFor(const char* name) { return testDatabase(std::string("mig_") + name); }
+std::string dbFor(const char* name) {
+    return testDatabase(std::string("mig_") + name);
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ TEST(Migrator, AppliesPendingOnceAndReportsWhat) {
     auto third = sut.db.migrate("owner_a", more);
     ASSERT_EQ(third.size(), 1u);
     EXPECT_EQ(third[0].version, 3);
-    auto r = sut.db.exec("SELECT owner, version, name, length(checksum) FROM valory_schema_migrations ORDER BY version");
+    auto r = sut.db.exec(
+        "SELECT owner, version, name, length(checksum) FROM valory_schema_migrations ORDER BY version");
     ASSERT_EQ(r.rows(), 3u);
     EXPECT_EQ(r.get(0, 0), "owner_a");
     EXPECT_EQ(r.getInt(0, 3), 64) << "sha-256 hex";
@@ -53,13 +56,19 @@ TEST(Migrator, ChangedChecksumIsRefused) {
     EXPECT_EQ(statusOf([&] { sut.db.migrate("owner", changed); }, &msg), VALORY_ERR_CONFLICT);
     EXPECT_NE(msg.find("owner v1 'create things'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("changed"), std::string::npos) << msg;
-    EXPECT_EQ(sut.db.exec("SELECT to_regclass('never') IS NULL").get(0, 0), "t") << "nothing applied after a refusal";
+    EXPECT_EQ(sut.db.exec("SELECT to_regclass('never') IS NULL").get(0, 0), "t")
+        << "nothing applied after a refusal";
 }
 
 TEST(Migrator, InvalidSetsAreRefused) {
     ServiceUnderTest sut(poolFor(dbFor("invalid")));
-    EXPECT_EQ(statusOf([&] { sut.db.migrate("owner", {{0, "zero", "SELECT 1"}}); }), VALORY_ERR_INVALID_ARGUMENT);
-    EXPECT_EQ(statusOf([&] { sut.db.migrate("owner", {{1, "a", "SELECT 1"}, {1, "b", "SELECT 2"}}); }),
+    EXPECT_EQ(statusOf([&] {
+                  sut.db.migrate("owner", {{0, "zero", "SELECT 1"}});
+              }),
+              VALORY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(statusOf([&] {
+                  sut.db.migrate("owner", {{1, "a", "SELECT 1"}, {1, "b", "SELECT 2"}});
+              }),
               VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(statusOf([&] { sut.db.migrate("", kSet); }), VALORY_ERR_INVALID_ARGUMENT);
 }
@@ -67,15 +76,21 @@ TEST(Migrator, InvalidSetsAreRefused) {
 TEST(Migrator, AFailingMigrationLeavesNothingBehind) {
     ServiceUnderTest sut(poolFor(dbFor("atomic")));
     std::string msg;
-    auto st = statusOf([&] {
-        sut.db.migrate("owner", {{1, "ok", "CREATE TABLE ok1 (id int)"},
-                                 {2, "half", "CREATE TABLE half (id int); INSERT INTO half VALUES ('not an int')"}});
-    }, &msg);
+    auto st = statusOf(
+        [&] {
+            sut.db.migrate(
+                "owner", {{1, "ok", "CREATE TABLE ok1 (id int)"},
+                          {2, "half", "CREATE TABLE half (id int); INSERT INTO half VALUES ('not an int')"}});
+        },
+        &msg);
     EXPECT_EQ(st, VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(msg.find("owner v2 'half' failed"), std::string::npos) << msg;
-    EXPECT_EQ(sut.db.exec("SELECT to_regclass('ok1') IS NOT NULL, to_regclass('half') IS NULL").get(0, 0), "t");
+    EXPECT_EQ(sut.db.exec("SELECT to_regclass('ok1') IS NOT NULL, to_regclass('half') IS NULL").get(0, 0),
+              "t");
     EXPECT_EQ(sut.db.exec("SELECT to_regclass('half') IS NULL").get(0, 0), "t") << "v2 rolled back entirely";
-    EXPECT_EQ(sut.db.exec("SELECT max(version) FROM valory_schema_migrations WHERE owner = 'owner'").getInt(0, 0), 1);
+    EXPECT_EQ(
+        sut.db.exec("SELECT max(version) FROM valory_schema_migrations WHERE owner = 'owner'").getInt(0, 0),
+        1);
 }
 
 TEST(Migrator, AutoMigrateOffRefusesPendingAndNamesTheCommand) {
@@ -137,7 +152,8 @@ TEST(Migrator, TwoProcessesMigratingAtOnceApplyEachVersionOnce) {
     }
     EXPECT_EQ(appliedLines, 3) << "each of the 3 versions applied by exactly one process:\n" << all;
     ServiceUnderTest sut(poolFor(dsn));
-    EXPECT_EQ(sut.db.exec("SELECT count(*) FROM valory_schema_migrations WHERE owner = 'racer'").getInt(0, 0), 3);
+    EXPECT_EQ(sut.db.exec("SELECT count(*) FROM valory_schema_migrations WHERE owner = 'racer'").getInt(0, 0),
+              3);
     EXPECT_EQ(sut.db.exec("SELECT count(*) FROM a").getInt(0, 0), 100);
 }
 

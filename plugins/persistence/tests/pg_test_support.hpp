@@ -20,7 +20,8 @@ inline std::string readDsn(const std::string& envFile) {
     if (!in) {
         throw std::runtime_error("PostgreSQL fixture missing: no env file " + envFile +
                                  " (run through ctest, which starts the `postgres` fixture, or run "
-                                 "tests/support/postgres_launcher.sh start " + envFile + ")");
+                                 "tests/support/postgres_launcher.sh start " +
+                                 envFile + ")");
     }
     std::string line;
     while (std::getline(in, line)) {
@@ -40,7 +41,9 @@ inline std::string envFile() {
 }
 
 /// The shared cluster's DSN (database postgres).
-inline std::string sharedDsn() { return readDsn(envFile()); }
+inline std::string sharedDsn() {
+    return readDsn(envFile());
+}
 
 inline std::string withDb(const std::string& dsn, const std::string& db) {
     return std::regex_replace(dsn, std::regex(R"(dbname=\S+)"), "dbname=" + db);
@@ -71,10 +74,12 @@ inline int launcher(const std::string& cmd, const std::string& file) {
 
 /// A private cluster (for tests that stop and restart the server); removed on destruction.
 class PrivateCluster {
-public:
+  public:
     explicit PrivateCluster(const std::string& tag)
-        : file_(std::string(testing_tmp_dir()) + "/valory-pg-private-" + tag + "-" + std::to_string(::getpid()) + ".env") {
-        if (launcher("start", file_) != 0) throw std::runtime_error("could not start a private PostgreSQL cluster");
+        : file_(std::string(testing_tmp_dir()) + "/valory-pg-private-" + tag + "-" +
+                std::to_string(::getpid()) + ".env") {
+        if (launcher("start", file_) != 0)
+            throw std::runtime_error("could not start a private PostgreSQL cluster");
         dsn_ = readDsn(file_);
     }
     ~PrivateCluster() { launcher("stop", file_); }
@@ -88,7 +93,7 @@ public:
         if (launcher("resume", file_) != 0) throw std::runtime_error("could not restart the private cluster");
     }
 
-private:
+  private:
     static const char* testing_tmp_dir() {
         const char* t = std::getenv("TMPDIR");
         return t && *t ? t : "/tmp";

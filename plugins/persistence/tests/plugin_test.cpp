@@ -33,7 +33,9 @@ const valory_plugin_descriptor* persistenceDescriptor() {
     return entry();
 }
 
-std::string persistenceManifest() { return FakeHost::readFile(PERSISTENCE_MANIFEST); }
+std::string persistenceManifest() {
+    return FakeHost::readFile(PERSISTENCE_MANIFEST);
+}
 
 std::string settingsFor(const std::string& dsn, nlohmann::json extra = nlohmann::json::object()) {
     nlohmann::json s = {{"dsn", dsn}, {"pool_size", 4}, {"pool_overflow", 4}};
@@ -59,7 +61,8 @@ Database sqlOf(FakeHost& host) {
 
 TEST(PersistencePlugin, ExportsOnlyTheEntryAndProvidesSql1) {
     FakeHost host;
-    auto p = host.load(persistenceDescriptor(), persistenceManifest(), settingsFor(testDatabase("plugin_provides")));
+    auto p = host.load(persistenceDescriptor(), persistenceManifest(),
+                       settingsFor(testDatabase("plugin_provides")));
     p.start();
     auto svc = host.service("sql", 1);
     ASSERT_TRUE(svc.has_value());
@@ -95,7 +98,10 @@ TEST(PersistencePlugin, OwnerMigratesFromItsStartInServeMode) {
     auto owner = host.load(valory_plugin_entry_v1(), kOwnerManifest);
     owner.start();
     EXPECT_TRUE(host.logContains("applied 2 migration(s)"));
-    EXPECT_EQ(sqlOf(host).exec("SELECT count(*) FROM valory_schema_migrations WHERE owner = 'valory_fixture'").getInt(0, 0), 2);
+    EXPECT_EQ(sqlOf(host)
+                  .exec("SELECT count(*) FROM valory_schema_migrations WHERE owner = 'valory_fixture'")
+                  .getInt(0, 0),
+              2);
     owner.stop();
     owner.start();
     EXPECT_TRUE(host.logContains("applied 0 migration(s)"));
@@ -105,30 +111,33 @@ TEST(PersistencePlugin, AutoMigrateOffRefusesToStartTheOwnerThenMigrateCommandAp
     const std::string dsn = testDatabase("plugin_command");
     {
         FakeHost host;
-        auto p = host.load(persistenceDescriptor(), persistenceManifest(), settingsFor(dsn, {{"auto_migrate", false}}));
+        auto p = host.load(persistenceDescriptor(), persistenceManifest(),
+                           settingsFor(dsn, {{"auto_migrate", false}}));
         p.start();
         PluginHandle owner = host.load(valory_plugin_entry_v1(), kOwnerManifest);
         EXPECT_EQ(owner.tryStart(), VALORY_ERR_STATE);
-        EXPECT_NE(owner.lastError().find("valory-host run persistence migrate"), std::string::npos) << owner.lastError();
+        EXPECT_NE(owner.lastError().find("valory-host run persistence migrate"), std::string::npos)
+            << owner.lastError();
         EXPECT_FALSE(owner.started());
     }
     {
         // `valory-host run persistence migrate`: every plugin starts in command mode, each owner
         // applies its set in start(), then persistence's command reports.
         FakeHost host;
-        auto p = host.load(persistenceDescriptor(), persistenceManifest(), settingsFor(dsn, {{"auto_migrate", false}}),
-                           migrateCommand());
+        auto p = host.load(persistenceDescriptor(), persistenceManifest(),
+                           settingsFor(dsn, {{"auto_migrate", false}}), migrateCommand());
         p.start();
         auto owner = host.load(valory_plugin_entry_v1(), kOwnerManifest, "{}", migrateCommand());
         owner.start();
         std::string report = p.command("migrate");
-        EXPECT_NE(report.find("valory_fixture: applied v1 'create users', v2 'create overlays'"), std::string::npos)
+        EXPECT_NE(report.find("valory_fixture: applied v1 'create users', v2 'create overlays'"),
+                  std::string::npos)
             << report;
     }
     {
         FakeHost host;
-        auto p = host.load(persistenceDescriptor(), persistenceManifest(), settingsFor(dsn, {{"auto_migrate", false}}),
-                           migrateCommand());
+        auto p = host.load(persistenceDescriptor(), persistenceManifest(),
+                           settingsFor(dsn, {{"auto_migrate", false}}), migrateCommand());
         p.start();
         auto owner = host.load(valory_plugin_entry_v1(), kOwnerManifest, "{}", migrateCommand());
         owner.start();
@@ -138,7 +147,8 @@ TEST(PersistencePlugin, AutoMigrateOffRefusesToStartTheOwnerThenMigrateCommandAp
     {
         // And now the owner starts in serve mode although auto_migrate is off.
         FakeHost host;
-        auto p = host.load(persistenceDescriptor(), persistenceManifest(), settingsFor(dsn, {{"auto_migrate", false}}));
+        auto p = host.load(persistenceDescriptor(), persistenceManifest(),
+                           settingsFor(dsn, {{"auto_migrate", false}}));
         p.start();
         auto owner = host.load(valory_plugin_entry_v1(), kOwnerManifest);
         EXPECT_EQ(owner.tryStart(), VALORY_OK) << owner.lastError();
@@ -235,10 +245,14 @@ TEST(PersistencePlugin, ServerRestartUnderConcurrentCallersFailsFastThenRecovers
                     ++failed[ph];
                     // Reads fail as unavailable; a write whose connection died under it may be
                     // unknown_outcome. Nothing else is acceptable.
-                    if (e.status() != VALORY_ERR_UNAVAILABLE && e.status() != VALORY_ERR_UNKNOWN_OUTCOME) ++badStatus;
-                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+                    if (e.status() != VALORY_ERR_UNAVAILABLE && e.status() != VALORY_ERR_UNKNOWN_OUTCOME)
+                        ++badStatus;
+                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
                     int64_t prev = slowestFailureMs.load();
-                    while (ms > prev && !slowestFailureMs.compare_exchange_weak(prev, ms)) {}
+                    while (ms > prev && !slowestFailureMs.compare_exchange_weak(prev, ms)) {
+                    }
                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
                 }
             }
@@ -251,7 +265,8 @@ TEST(PersistencePlugin, ServerRestartUnderConcurrentCallersFailsFastThenRecovers
     EXPECT_TRUE(waitFor([&] { return ok[kBefore] >= 200; }));
     phase = kDown;
     cluster.pause();
-    EXPECT_TRUE(waitFor([&] { return failed[kDown] >= 200; })) << "calls keep failing fast while the server is down";
+    EXPECT_TRUE(waitFor([&] { return failed[kDown] >= 200; }))
+        << "calls keep failing fast while the server is down";
     nlohmann::json detail;
     EXPECT_EQ(p.health(&detail), VALORY_HEALTH_DEGRADED) << detail.dump();
     cluster.resume();
@@ -271,8 +286,8 @@ TEST(PersistencePlugin, ServerRestartUnderConcurrentCallersFailsFastThenRecovers
     for (auto& tx : held) tx.commit();
     EXPECT_GT(db.exec("SELECT count(*) FROM hits").getInt(0, 0), 0);
     std::cout << "restart test: ok before/down/after = " << ok[0] << "/" << ok[1] << "/" << ok[2]
-              << ", failed = " << failed[0] << "/" << failed[1] << "/" << failed[2]
-              << ", slowest failure " << slowestFailureMs.load() << " ms, pool " << detail["pool"].dump() << "\n";
+              << ", failed = " << failed[0] << "/" << failed[1] << "/" << failed[2] << ", slowest failure "
+              << slowestFailureMs.load() << " ms, pool " << detail["pool"].dump() << "\n";
 }
 
 TEST(PersistencePlugin, ConnectionLostUnderAnAutocommitWriteIsUnknownOutcome) {
@@ -288,8 +303,9 @@ TEST(PersistencePlugin, ConnectionLostUnderAnAutocommitWriteIsUnknownOutcome) {
         // close with no error message, exactly like a crash or a network cut after sending.
         for (int i = 0; i < 400; ++i) {
             pqxx::nontransaction w(*monitor);
-            auto r = w.exec_params("SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
-                                   "%" + marker + "%");
+            auto r = w.exec_params(
+                "SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                "%" + marker + "%");
             if (!r.empty()) {
                 ::kill(r[0][0].as<int>(), SIGKILL);
                 return true;

@@ -20,7 +20,7 @@ std::vector<Migration> fixtureSet() {
 }
 
 class ValorySchema : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         sut_ = new ServiceUnderTest(poolFor(testDatabase("valory_schema")));
         ASSERT_EQ(sut_->db.migrate("valory_fixture", fixtureSet()).size(), 2u);
@@ -33,7 +33,8 @@ protected:
             {kRows});
         sut_->db.exec(
             "INSERT INTO overlays (user_id, overlay_style, created_at, updated_at) "
-            "SELECT id, (ARRAY['old','new','minimal','new_v2'])[1 + id % 4], created_at, updated_at FROM users");
+            "SELECT id, (ARRAY['old','new','minimal','new_v2'])[1 + id % 4], created_at, updated_at FROM "
+            "users");
         sut_->db.exec("ANALYZE users");
         sut_->db.exec("ANALYZE overlays");
     }
@@ -93,8 +94,9 @@ TEST_F(ValorySchema, RecentlyUpdatedOverlaysUseTheDescIndex) {
 }
 
 TEST_F(ValorySchema, DefaultsConstraintsAndOneOverlayPerUser) {
-    auto u = sut_->db.exec("INSERT INTO users (username) VALUES ($1) RETURNING id, is_active, created_at IS NOT NULL",
-                           {"fresh_user"});
+    auto u = sut_->db.exec(
+        "INSERT INTO users (username) VALUES ($1) RETURNING id, is_active, created_at IS NOT NULL",
+        {"fresh_user"});
     EXPECT_EQ(u.get(0, 1), "t");
     EXPECT_EQ(u.get(0, 2), "t");
     auto o = sut_->db.exec(
@@ -109,16 +111,22 @@ TEST_F(ValorySchema, DefaultsConstraintsAndOneOverlayPerUser) {
     EXPECT_EQ(o.get(0, 5), "t");
     EXPECT_EQ(statusOf([&] { sut_->db.exec("INSERT INTO overlays (user_id) VALUES ($1)", {u.get(0, 0)}); }),
               VALORY_ERR_CONFLICT);
-    EXPECT_EQ(statusOf([&] { sut_->db.exec("UPDATE overlays SET background_color = $1 WHERE user_id = 1", {"red"}); }),
+    EXPECT_EQ(statusOf([&] {
+                  sut_->db.exec("UPDATE overlays SET background_color = $1 WHERE user_id = 1", {"red"});
+              }),
               VALORY_ERR_INVALID_ARGUMENT);
-    EXPECT_EQ(statusOf([&] { sut_->db.exec("UPDATE overlays SET overlay_style = $1 WHERE user_id = 1", {"fancy"}); }),
+    EXPECT_EQ(statusOf([&] {
+                  sut_->db.exec("UPDATE overlays SET overlay_style = $1 WHERE user_id = 1", {"fancy"});
+              }),
               VALORY_ERR_INVALID_ARGUMENT);
-    EXPECT_EQ(statusOf([&] { sut_->db.exec("INSERT INTO users (username) VALUES ($1)", {"no spaces allowed"}); }),
-              VALORY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(
+        statusOf([&] { sut_->db.exec("INSERT INTO users (username) VALUES ($1)", {"no spaces allowed"}); }),
+        VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(statusOf([&] { sut_->db.exec("INSERT INTO users (username) VALUES ($1)", {"USER_1"}); }),
               VALORY_ERR_CONFLICT)
         << "usernames are unique case-insensitively (the lower(username) index is UNIQUE)";
     // Deleting a user cascades to its overlay.
     sut_->db.exec("DELETE FROM users WHERE id = $1", {u.get(0, 0)});
-    EXPECT_EQ(sut_->db.exec("SELECT count(*) FROM overlays WHERE user_id = $1", {u.get(0, 0)}).getInt(0, 0), 0);
+    EXPECT_EQ(sut_->db.exec("SELECT count(*) FROM overlays WHERE user_id = $1", {u.get(0, 0)}).getInt(0, 0),
+              0);
 }

@@ -29,7 +29,8 @@ struct ServiceUnderTest {
     std::unique_ptr<SqlService> service;
     sdk::sql::Database db;
 
-    explicit ServiceUnderTest(PoolOptions primary, bool autoMigrate = true, MigrateMode mode = MigrateMode::Apply,
+    explicit ServiceUnderTest(PoolOptions primary, bool autoMigrate = true,
+                              MigrateMode mode = MigrateMode::Apply,
                               std::shared_ptr<ConnectionPool> replicaPool = nullptr)
         : pool(std::make_shared<ConnectionPool>(std::move(primary))), replica(std::move(replicaPool)) {
         service = std::make_unique<SqlService>(pool, replica, autoMigrate, mode);

@@ -15,14 +15,15 @@ using valory::sdk::sql::Tx;
 namespace {
 
 class SqlServiceTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         std::string name = info->name();
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         dsn_ = testDatabase(name);
         sut_ = std::make_unique<ServiceUnderTest>(poolFor(dsn_));
-        db().exec("CREATE TABLE t (id serial PRIMARY KEY, v text, n integer UNIQUE, c integer CHECK (c >= 0))");
+        db().exec(
+            "CREATE TABLE t (id serial PRIMARY KEY, v text, n integer UNIQUE, c integer CHECK (c >= 0))");
     }
     Database& db() { return sut_->db; }
     std::string dsn_;
@@ -129,9 +130,12 @@ TEST_F(SqlServiceTest, TransactionsCommitAndRollBack) {
 
 TEST_F(SqlServiceTest, ReadOnlyTransactionRefusesWrites) {
     std::string msg;
-    auto st = statusOf([&] {
-        db().transaction([&](Tx& tx) { tx.exec("INSERT INTO t (n) VALUES (1)"); }, VALORY_SQL_TX_READ_ONLY);
-    }, &msg);
+    auto st = statusOf(
+        [&] {
+            db().transaction([&](Tx& tx) { tx.exec("INSERT INTO t (n) VALUES (1)"); },
+                             VALORY_SQL_TX_READ_ONLY);
+        },
+        &msg);
     EXPECT_NE(st, VALORY_OK);
     EXPECT_NE(msg.find("25006"), std::string::npos) << msg;
 }
@@ -160,7 +164,8 @@ TEST_F(SqlServiceTest, ErrorCategories) {
     std::string msg;
     EXPECT_EQ(statusOf([&] { db().exec("INSERT INTO t (n) VALUES ($1)", {1}); }, &msg), VALORY_ERR_CONFLICT);
     EXPECT_NE(msg.find("[SQLSTATE 23505]"), std::string::npos) << msg;
-    EXPECT_EQ(statusOf([&] { db().exec("INSERT INTO t (c) VALUES ($1)", {-1}); }, &msg), VALORY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(statusOf([&] { db().exec("INSERT INTO t (c) VALUES ($1)", {-1}); }, &msg),
+              VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(msg.find("23514"), std::string::npos) << msg;
     EXPECT_EQ(statusOf([&] { db().exec("INSERT INTO t (n) VALUES ($1)", {"not a number"}); }, &msg),
               VALORY_ERR_INVALID_ARGUMENT);
@@ -194,7 +199,8 @@ TEST_F(SqlServiceTest, ErrorCategories) {
     Tx b = db().begin();
     a.exec("UPDATE t SET v = 'x' WHERE n = 60");
     b.exec("UPDATE t SET v = 'x' WHERE n = 61");
-    auto blocked = std::async(std::launch::async, [&] { return statusOf([&] { a.exec("UPDATE t SET v = 'y' WHERE n = 61"); }); });
+    auto blocked = std::async(std::launch::async,
+                              [&] { return statusOf([&] { a.exec("UPDATE t SET v = 'y' WHERE n = 61"); }); });
     valory_status bStatus = statusOf([&] { b.exec("UPDATE t SET v = 'y' WHERE n = 60"); });
     valory_status aStatus = blocked.get();
     EXPECT_TRUE((aStatus == VALORY_ERR_RETRYABLE) != (bStatus == VALORY_ERR_RETRYABLE))
@@ -254,8 +260,9 @@ TEST_F(SqlServiceTest, ConnectionsAreRecycledByAge) {
 }
 
 TEST_F(SqlServiceTest, SessionSettingsComeFromTheConninfo) {
-    auto r = db().exec("SELECT current_setting('jit'), current_setting('TimeZone'), current_setting('application_name'), "
-                       "current_setting('statement_timeout')");
+    auto r = db().exec(
+        "SELECT current_setting('jit'), current_setting('TimeZone'), current_setting('application_name'), "
+        "current_setting('statement_timeout')");
     EXPECT_EQ(r.get(0, 0), "off");
     EXPECT_EQ(r.get(0, 1), "UTC");
     EXPECT_EQ(r.get(0, 2), "valory");
@@ -270,7 +277,9 @@ TEST_F(SqlServiceTest, BrokenIdleConnectionsAreDiscardedNotReused) {
         w.exec_params("SELECT pg_terminate_backend($1)", pid);
         // Wait until the backend is gone (its FATAL message is then waiting on our idle socket).
         for (int i = 0; i < 400; ++i) {
-            if (w.exec_params("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid)[0][0].as<int>() == 0) break;
+            if (w.exec_params("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid)[0][0].as<int>() ==
+                0)
+                break;
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
     }
@@ -303,7 +312,8 @@ TEST_F(SqlServiceTest, StaleOkReadsGoToTheReplica) {
     sut.db.transaction([&](Tx& tx) { EXPECT_EQ(tx.exec("SELECT v FROM marker").get(0, 0), "replica"); },
                        VALORY_SQL_TX_STALE_OK);
     // Replica down: stale_ok reads fall back to the primary.
-    auto deadReplica = std::make_shared<ConnectionPool>(poolFor("host=127.0.0.1 port=1 dbname=x user=x", 1, 0));
+    auto deadReplica =
+        std::make_shared<ConnectionPool>(poolFor("host=127.0.0.1 port=1 dbname=x user=x", 1, 0));
     ServiceUnderTest fallback(poolFor(dsn_), true, MigrateMode::Apply, deadReplica);
     EXPECT_EQ(fallback.db.exec("SELECT v FROM marker", {}, VALORY_SQL_STALE_OK).get(0, 0), "primary");
 }

@@ -46,7 +46,8 @@ TEST(ErrorMapper, InDoubtIsUnknownOutcomeEverywhere) {
 }
 
 TEST(ErrorMapper, MessageCarriesSqlState) {
-    pqxx::unique_violation uv("ERROR:  duplicate key value violates unique constraint \"k\"\n", "INSERT", "23505");
+    pqxx::unique_violation uv("ERROR:  duplicate key value violates unique constraint \"k\"\n", "INSERT",
+                              "23505");
     auto e = ErrorMapper::map(uv, Phase::AutocommitWrite);
     EXPECT_EQ(e.status(), VALORY_ERR_CONFLICT);
     EXPECT_NE(std::string(e.what()).find("[SQLSTATE 23505]"), std::string::npos) << e.what();
@@ -59,7 +60,8 @@ TEST(ErrorMapper, MessageCarriesSqlState) {
 
 TEST(Conninfo, AddsSessionSettingsToKeyValueDsn) {
     std::string ci = buildConninfo("host=db port=5432 dbname=valory user=valory", "p'w\\d", 1500, 5);
-    EXPECT_NE(ci.find("options='-c jit=off -c TimeZone=UTC -c statement_timeout=1500'"), std::string::npos) << ci;
+    EXPECT_NE(ci.find("options='-c jit=off -c TimeZone=UTC -c statement_timeout=1500'"), std::string::npos)
+        << ci;
     EXPECT_NE(ci.find("connect_timeout=5"), std::string::npos);
     EXPECT_NE(ci.find("application_name=valory"), std::string::npos);
     EXPECT_NE(ci.find("password='p\\'w\\\\d'"), std::string::npos) << ci;
@@ -95,7 +97,8 @@ TEST(Settings, PasswordInDsnIsRefused) {
         FAIL() << "expected a refusal";
     } catch (const valory::sdk::Error& e) {
         EXPECT_EQ(e.status(), VALORY_ERR_INVALID_ARGUMENT);
-        EXPECT_EQ(std::string(e.what()).find("hunter2xyz"), std::string::npos) << "the password must not be echoed";
+        EXPECT_EQ(std::string(e.what()).find("hunter2xyz"), std::string::npos)
+            << "the password must not be echoed";
     }
 }
 
@@ -114,7 +117,8 @@ TEST(ErrorMapper, LibpqxxRollbackClassesAreRetryable) {
 }
 
 TEST(ErrorMapper, BrokenConnectionOnAnOpenConnectionWasARefusedMessage) {
-    pqxx::broken_connection refused("ERROR:  bind message supplies 0 parameters, but prepared statement requires 1");
+    pqxx::broken_connection refused(
+        "ERROR:  bind message supplies 0 parameters, but prepared statement requires 1");
     EXPECT_EQ(ErrorMapper::map(refused, Phase::AutocommitWrite, /*connectionStillOpen=*/true).status(),
               VALORY_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(ErrorMapper::map(refused, Phase::AutocommitWrite, false).status(), VALORY_ERR_UNKNOWN_OUTCOME);

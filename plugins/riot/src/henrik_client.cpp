@@ -8,11 +8,13 @@ using nlohmann::json;
 using sdk::Error;
 
 int64_t HenrikClient::nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-HenrikClient::HenrikClient(Transport& transport, HenrikConfig config) : transport_(transport), config_(std::move(config)) {
+HenrikClient::HenrikClient(Transport& transport, HenrikConfig config)
+    : transport_(transport), config_(std::move(config)) {
     while (!config_.baseUrl.empty() && config_.baseUrl.back() == '/') config_.baseUrl.pop_back();
 }
 
@@ -24,11 +26,16 @@ std::pair<int64_t, std::string> henrikError(const std::string& body) {
         auto e = j.find("errors");
         if (e != j.end() && e->is_array() && !e->empty() && (*e)[0].is_object()) {
             const json& first = (*e)[0];
-            int64_t code = first.contains("code") && first["code"].is_number_integer() ? first["code"].get<int64_t>() : 0;
-            std::string msg = first.contains("message") && first["message"].is_string() ? first["message"].get<std::string>() : "";
+            int64_t code = first.contains("code") && first["code"].is_number_integer()
+                               ? first["code"].get<int64_t>()
+                               : 0;
+            std::string msg = first.contains("message") && first["message"].is_string()
+                                  ? first["message"].get<std::string>()
+                                  : "";
             return {code, msg};
         }
-        if (j.contains("message") && j["message"].is_string()) return {0, j["message"].get<std::string>()};  // legacy shape
+        if (j.contains("message") && j["message"].is_string())
+            return {0, j["message"].get<std::string>()};  // legacy shape
     }
     return {0, body.size() > 120 ? body.substr(0, 120) + "..." : body};
 }
@@ -41,13 +48,15 @@ json HenrikClient::get(const std::vector<std::string>& segments,
     std::string route;  // for messages: no names, keys or ids
     for (size_t i = 0; i < segments.size(); ++i) {
         url += "/" + sdk::urlEncode(segments[i]);
-        if (i < 2 || segments[i] == "by-puuid" || segments[i] == "account" || segments[i] == "mmr" || segments[i] == "matches")
+        if (i < 2 || segments[i] == "by-puuid" || segments[i] == "account" || segments[i] == "mmr" ||
+            segments[i] == "matches")
             route += "/" + segments[i];
     }
     url = sdk::appendQuery(url, query);
     const std::string& apiKey = key.empty() ? config_.apiKey : key;
     const int64_t left = deadlineMs - nowMs();
-    if (left <= 0) throw Error(VALORY_ERR_TIMEOUT, "HenrikDev" + route + ": deadline passed before the request");
+    if (left <= 0)
+        throw Error(VALORY_ERR_TIMEOUT, "HenrikDev" + route + ": deadline passed before the request");
     sdk::HttpRequest req;
     req.url = url;
     req.headers = {{"Accept", "application/json"}};
@@ -64,12 +73,14 @@ json HenrikClient::get(const std::vector<std::string>& segments,
         json j = json::parse(r.body, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("data"))
             throw Error(VALORY_ERR_UPSTREAM,
-                        "HenrikDev" + route + ": malformed answer (" + std::to_string(r.body.size()) + " bytes, not the {status, data} JSON)",
+                        "HenrikDev" + route + ": malformed answer (" + std::to_string(r.body.size()) +
+                            " bytes, not the {status, data} JSON)",
                         200);
         return j["data"];
     }
     auto [code, message] = henrikError(r.body);
-    const std::string what = "HenrikDev" + route + " " + std::to_string(r.status) + " (code " + std::to_string(code) + "): " + message;
+    const std::string what = "HenrikDev" + route + " " + std::to_string(r.status) + " (code " +
+                             std::to_string(code) + "): " + message;
     if (r.status == 404) throw Error(VALORY_ERR_NOT_FOUND, what, code);
     if (r.status == 401 || r.status == 403)
         throw Error(VALORY_ERR_UNAUTHORIZED, what + " - check the HenrikDev API key", r.status);
@@ -77,7 +88,8 @@ json HenrikClient::get(const std::vector<std::string>& segments,
     throw Error(VALORY_ERR_UPSTREAM, what, r.status);
 }
 
-json HenrikClient::accountByRiotId(const std::string& name, const std::string& tag, const std::string& key, int64_t deadlineMs) {
+json HenrikClient::accountByRiotId(const std::string& name, const std::string& tag, const std::string& key,
+                                   int64_t deadlineMs) {
     return get({"v2", "account", name, tag}, {}, key, deadlineMs);
 }
 

@@ -26,7 +26,7 @@ struct HenrikConfig {
 };
 
 class HenrikClient {
-public:
+  public:
     HenrikClient(Transport& transport, HenrikConfig config);
 
     /// GET <base>/<segments...>?query; returns the `data` member of a 200 answer. `key` empty =
@@ -37,7 +37,8 @@ public:
                        const std::vector<std::pair<std::string, std::string>>& query, const std::string& key,
                        int64_t deadlineMs);
 
-    nlohmann::json accountByRiotId(const std::string& name, const std::string& tag, const std::string& key, int64_t deadlineMs);
+    nlohmann::json accountByRiotId(const std::string& name, const std::string& tag, const std::string& key,
+                                   int64_t deadlineMs);
     nlohmann::json accountByPuuid(const std::string& puuid, const std::string& key, int64_t deadlineMs);
     nlohmann::json mmrV3(const std::string& region, const std::string& platform, const std::string& puuid,
                          const std::string& key, int64_t deadlineMs);
@@ -48,7 +49,7 @@ public:
     const HenrikConfig& config() const { return config_; }
     static int64_t nowMs();
 
-private:
+  private:
     Transport& transport_;
     HenrikConfig config_;
     std::atomic<uint64_t> calls_{0};

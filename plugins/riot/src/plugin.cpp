@@ -13,7 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string s(valory_str v) { return v.data ? std::string(v.data, v.size) : std::string(); }
+std::string s(valory_str v) {
+    return v.data ? std::string(v.data, v.size) : std::string();
+}
 
 RiotQuery toQuery(const valory_riot_query* q) {
     if (!q) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "riot: null query");
@@ -38,20 +40,24 @@ void emit(valory_writer* out, const json& j) {
 }
 
 class RiotPlugin : public sdk::Plugin {
-public:
+  public:
     RiotPlugin(sdk::Host host, const sdk::CreateArgs& args)
         : Plugin(std::move(host)), config_(RiotConfig::fromSettings(args.settings)) {}
 
     void start() override {
-        transport_ = std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+        transport_ =
+            std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
         henrik_ = std::make_unique<HenrikClient>(*transport_, config_.henrik);
         std::unique_ptr<RecordStore> store;
         if (config_.useCacheService) {
-            if (auto ref = host().tryAcquire("cache", 1, 0)) store = std::make_unique<CacheServiceStore>(sdk::Cache(std::move(*ref)));
+            if (auto ref = host().tryAcquire("cache", 1, 0))
+                store = std::make_unique<CacheServiceStore>(sdk::Cache(std::move(*ref)));
         }
         if (!store) store = std::make_unique<LocalRecordStore>(config_.localCacheEntries);
         if (config_.henrik.apiKey.empty())
-            host().warn("no server-wide HenrikDev key (settings.api_key): only calls that pass a streamer's key will work");
+            host().warn(
+                "no server-wide HenrikDev key (settings.api_key): only calls that pass a streamer's key will "
+                "work");
         host().info(std::string("records cached in ") + store->kind());
         service_ = std::make_unique<RiotService>(*henrik_, config_, std::move(store));
         vtable_.struct_size = sizeof(vtable_);
@@ -75,7 +81,8 @@ public:
     // `valory-host run riot rank "Name#Tag"` (also account, matches)
     std::string command(const std::string& name, const std::vector<std::string>& args) {
         if (args.empty() || args[0].find('#') == std::string::npos)
-            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "usage: account|rank|matches \"Name#Tag\" [region]");
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                             "usage: account|rank|matches \"Name#Tag\" [region]");
         RiotQuery q;
         q.name = args[0].substr(0, args[0].rfind('#'));
         q.tag = args[0].substr(args[0].rfind('#') + 1);
@@ -86,15 +93,17 @@ public:
         throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "commands: account, rank, matches");
     }
 
-private:
+  private:
     static RiotService& svc(void* self) { return *static_cast<RiotPlugin*>(self)->service_; }
-    static valory_status account(void* self, const valory_riot_query* q, valory_writer* out, valory_error* err) {
+    static valory_status account(void* self, const valory_riot_query* q, valory_writer* out,
+                                 valory_error* err) {
         return sdk::guarded(err, [&] { emit(out, svc(self).account(toQuery(q))); });
     }
     static valory_status rank(void* self, const valory_riot_query* q, valory_writer* out, valory_error* err) {
         return sdk::guarded(err, [&] { emit(out, svc(self).rank(toQuery(q))); });
     }
-    static valory_status matches(void* self, const valory_riot_query* q, valory_writer* out, valory_error* err) {
+    static valory_status matches(void* self, const valory_riot_query* q, valory_writer* out,
+                                 valory_error* err) {
         return sdk::guarded(err, [&] { emit(out, svc(self).matches(toQuery(q))); });
     }
 

@@ -6,7 +6,8 @@ namespace valory::plugins::riot {
 
 namespace {
 int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 }  // namespace
@@ -40,8 +41,8 @@ void LocalRecordStore::put(const std::string& key, Entry e) {
     }
 }
 
-Served LocalRecordStore::getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow, bool bypass,
-                                    const std::function<Fetched()>& fetch) {
+Served LocalRecordStore::getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow,
+                                    bool bypass, const std::function<Fetched()>& fetch) {
     std::optional<std::string> stale;
     {
         std::lock_guard lock(mutex_);
@@ -68,8 +69,8 @@ Served LocalRecordStore::getOrFetch(const std::string& key, std::chrono::millise
 
 // --- CacheServiceStore --------------------------------------------------------------------------
 
-Served CacheServiceStore::getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow, bool bypass,
-                                     const std::function<Fetched()>& fetch) {
+Served CacheServiceStore::getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow,
+                                     bool bypass, const std::function<Fetched()>& fetch) {
     if (bypass) {
         try {
             Fetched f = fetch();
@@ -77,25 +78,28 @@ Served CacheServiceStore::getOrFetch(const std::string& key, std::chrono::millis
             return Served{std::move(f.value), false, false};
         } catch (const sdk::Error& e) {
             if (isTransient(e.status()))
-                if (auto hit = cache_.get(key, VALORY_CACHE_ALLOW_STALE)) return Served{hit->value, hit->stale(), true};
+                if (auto hit = cache_.get(key, VALORY_CACHE_ALLOW_STALE))
+                    return Served{hit->value, hit->stale(), true};
             throw;
         }
     }
     bool computed = false;
-    sdk::CacheHit hit = cache_.getOrCompute(key, sdk::CacheOptions{std::chrono::milliseconds(0), staleWindow, {}},
-                                            [&](std::chrono::milliseconds& ttl) -> std::optional<std::string> {
-                                                Fetched f = fetch();
-                                                computed = true;
-                                                // 0 would mean "namespace default" to cache/1: ask for the shortest.
-                                                ttl = f.ttl.count() > 0 ? f.ttl : std::chrono::milliseconds(1);
-                                                return std::move(f.value);
-                                            });
+    sdk::CacheHit hit =
+        cache_.getOrCompute(key, sdk::CacheOptions{std::chrono::milliseconds(0), staleWindow, {}},
+                            [&](std::chrono::milliseconds& ttl) -> std::optional<std::string> {
+                                Fetched f = fetch();
+                                computed = true;
+                                // 0 would mean "namespace default" to cache/1: ask for the shortest.
+                                ttl = f.ttl.count() > 0 ? f.ttl : std::chrono::milliseconds(1);
+                                return std::move(f.value);
+                            });
     return Served{std::move(hit.value), hit.stale(), !computed};
 }
 
 // --- SingleFlight -------------------------------------------------------------------------------
 
-Served SingleFlight::run(const std::string& key, std::chrono::milliseconds wait, const std::function<Served()>& fn) {
+Served SingleFlight::run(const std::string& key, std::chrono::milliseconds wait,
+                         const std::function<Served()>& fn) {
     std::shared_ptr<Call> call;
     bool leader = false;
     {
@@ -111,7 +115,8 @@ Served SingleFlight::run(const std::string& key, std::chrono::milliseconds wait,
         ++followers_;
         std::unique_lock lock(call->m);
         if (!call->cv.wait_for(lock, wait, [&] { return call->done; }))
-            throw sdk::Error(VALORY_ERR_TIMEOUT, "riot: a concurrent lookup of the same record outlived the deadline");
+            throw sdk::Error(VALORY_ERR_TIMEOUT,
+                             "riot: a concurrent lookup of the same record outlived the deadline");
         if (call->error) std::rethrow_exception(call->error);
         Served s = *call->result;
         s.fromCache = true;

@@ -40,7 +40,7 @@ struct Served {
 bool isTransient(valory_status s);
 
 class RecordStore {
-public:
+  public:
     virtual ~RecordStore() = default;
     /// bypass = fetch even when a fresh entry exists (the result replaces it).
     virtual Served getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow, bool bypass,
@@ -49,7 +49,7 @@ public:
 };
 
 class LocalRecordStore final : public RecordStore {
-public:
+  public:
     using Clock = std::function<int64_t()>;  // ms, monotonic enough
     explicit LocalRecordStore(size_t maxEntries, Clock clock = {});
     Served getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow, bool bypass,
@@ -57,7 +57,7 @@ public:
     const char* kind() const override { return "local"; }
     size_t size() const;
 
-private:
+  private:
     struct Entry {
         std::string value;
         int64_t freshUntil = 0, staleUntil = 0;
@@ -73,18 +73,18 @@ private:
 };
 
 class CacheServiceStore final : public RecordStore {
-public:
+  public:
     explicit CacheServiceStore(sdk::Cache cache) : cache_(std::move(cache)) {}
     Served getOrFetch(const std::string& key, std::chrono::milliseconds staleWindow, bool bypass,
                       const std::function<Fetched()>& fetch) override;
     const char* kind() const override { return "cache/1"; }
 
-private:
+  private:
     sdk::Cache cache_;
 };
 
 class SingleFlight {
-public:
+  public:
     /// Runs fn for `key` unless a call for it is in flight; then waits for that one (at most
     /// `wait`, else sdk::Error TIMEOUT) and returns its result or rethrows its error.
     Served run(const std::string& key, std::chrono::milliseconds wait, const std::function<Served()>& fn);
@@ -92,7 +92,7 @@ public:
     uint64_t leaders() const { return leaders_.load(); }
     uint64_t followers() const { return followers_.load(); }
 
-private:
+  private:
     struct Call {
         std::mutex m;
         std::condition_variable cv;

@@ -44,7 +44,8 @@ std::pair<int, std::string> tierOf(const json& t) {
 std::string tierName(int tier) {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n = {"Unrated", "Unused1", "Unused2"};
-        for (const char* rank : {"Iron", "Bronze", "Silver", "Gold", "Platinum", "Diamond", "Ascendant", "Immortal"})
+        for (const char* rank :
+             {"Iron", "Bronze", "Silver", "Gold", "Platinum", "Diamond", "Ascendant", "Immortal"})
             for (int i = 1; i <= 3; ++i) n.push_back(std::string(rank) + " " + std::to_string(i));
         n.push_back("Radiant");
         return n;
@@ -54,8 +55,9 @@ std::string tierName(int tier) {
 }
 
 json tierImages(int tier) {
-    const std::string base = "https://media.valorant-api.com/competitivetiers/03621f52-342b-cf4e-4f86-9350a49c6d04/" +
-                             std::to_string(tier) + "/";
+    const std::string base =
+        "https://media.valorant-api.com/competitivetiers/03621f52-342b-cf4e-4f86-9350a49c6d04/" +
+        std::to_string(tier) + "/";
     return json{{"small", base + "smallicon.png"}, {"large", base + "largeicon.png"}};
 }
 
@@ -95,7 +97,10 @@ json rankRecord(const json& d, const std::string& region, int64_t nowMs) {
     const json& p = member(d, "peak");
     if (p.is_object()) {
         auto [pt, pn] = tierOf(member(p, "tier"));
-        peak = json{{"tier", pt}, {"tier_name", pn}, {"rr", num(p, "rr")}, {"season", str(member(p, "season"), "short")}};
+        peak = json{{"tier", pt},
+                    {"tier_name", pn},
+                    {"rr", num(p, "rr")},
+                    {"season", str(member(p, "season"), "short")}};
     }
 
     json season = nullptr;
@@ -103,7 +108,8 @@ json rankRecord(const json& d, const std::string& region, int64_t nowMs) {
     if (seasonal.is_array() && !seasonal.empty()) {
         const json& last = seasonal.back();  // the latest act
         const int64_t wins = num(last, "wins"), games = num(last, "games");
-        const int64_t winrate = games > 0 ? (wins * 100 + games - 1) / games : 0;  // ceil, as Valory v2 showed it
+        const int64_t winrate =
+            games > 0 ? (wins * 100 + games - 1) / games : 0;  // ceil, as Valory v2 showed it
         season = json{{"short", str(member(last, "season"), "short")},
                       {"wins", wins},
                       {"games", games},
@@ -154,7 +160,8 @@ json noDataRankRecord(const std::string& puuid, const std::string& name, const s
 }
 
 json matchesRecord(const json& data, const std::string& puuid, const std::string& region, int64_t nowMs) {
-    if (!data.is_array()) throw sdk::Error(VALORY_ERR_UPSTREAM, "HenrikDev matches answer: data is not an array");
+    if (!data.is_array())
+        throw sdk::Error(VALORY_ERR_UPSTREAM, "HenrikDev matches answer: data is not an array");
     json list = json::array();
     int64_t wins = 0, losses = 0, draws = 0;
     for (const auto& m : data) {
@@ -191,8 +198,8 @@ json matchesRecord(const json& data, const std::string& puuid, const std::string
                             {"deaths", num(stats, "deaths")},
                             {"assists", num(stats, "assists")}});
     }
-    return json{{"puuid", puuid}, {"region", region}, {"wins", wins}, {"losses", losses}, {"draws", draws},
-                {"matches", list}, {"fetched_at_ms", nowMs}, {"stale", false}};
+    return json{{"puuid", puuid}, {"region", region}, {"wins", wins},           {"losses", losses},
+                {"draws", draws}, {"matches", list},  {"fetched_at_ms", nowMs}, {"stale", false}};
 }
 
 }  // namespace valory::plugins::riot

@@ -26,7 +26,9 @@ std::string hashHex(const std::string& s) {
 
 std::string checkedRegion(const std::string& r) {
     const std::string l = lowerAscii(r);
-    if (!kRegions.count(l)) throw Error(VALORY_ERR_INVALID_ARGUMENT, "riot: unknown region '" + r + "' (eu, na, latam, br, ap, kr)");
+    if (!kRegions.count(l))
+        throw Error(VALORY_ERR_INVALID_ARGUMENT,
+                    "riot: unknown region '" + r + "' (eu, na, latam, br, ap, kr)");
     return l;
 }
 
@@ -50,7 +52,8 @@ std::string expandEnv(const std::string& value, const char* key) {
         const std::string name = value.substr(open + 2, close - open - 2);
         const char* v = std::getenv(name.c_str());
         if (!v)
-            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("riot: settings.") + key + " uses ${" + name +
+            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("riot: settings.") + key + " uses ${" +
+                                                         name +
                                                          "}, but that environment variable is not set");
         out += v;
         pos = close + 1;
@@ -64,7 +67,8 @@ RiotConfig RiotConfig::fromSettings(const json& s) {
         if (auto it = s.find(k); it != s.end() && it->is_string()) out = it->get<std::string>();
     };
     auto secs = [&](const char* k, std::chrono::seconds& out) {
-        if (auto it = s.find(k); it != s.end() && it->is_number_integer()) out = std::chrono::seconds(it->get<int64_t>());
+        if (auto it = s.find(k); it != s.end() && it->is_number_integer())
+            out = std::chrono::seconds(it->get<int64_t>());
     };
     str("base_url", c.henrik.baseUrl);
     c.henrik.baseUrl = expandEnv(c.henrik.baseUrl, "base_url");
@@ -79,7 +83,8 @@ RiotConfig RiotConfig::fromSettings(const json& s) {
     secs("stale_s", c.staleWindow);
     if (auto it = s.find("local_cache_entries"); it != s.end() && it->is_number_integer())
         c.localCacheEntries = it->get<size_t>();
-    if (auto it = s.find("use_cache_service"); it != s.end() && it->is_boolean()) c.useCacheService = it->get<bool>();
+    if (auto it = s.find("use_cache_service"); it != s.end() && it->is_boolean())
+        c.useCacheService = it->get<bool>();
     if (c.platform != "pc" && c.platform != "console")
         throw Error(VALORY_ERR_INVALID_ARGUMENT, "riot: settings.platform must be \"pc\" or \"console\"");
     return c;
@@ -89,20 +94,24 @@ RiotService::RiotService(HenrikClient& henrik, RiotConfig config, std::unique_pt
     : henrik_(henrik), config_(std::move(config)), store_(std::move(store)) {}
 
 RiotService::Stats RiotService::stats() const {
-    return Stats{henrik_.upstreamCalls(), flights_.followers(), flights_.leaders(), staleServed_.load(), store_->kind()};
+    return Stats{henrik_.upstreamCalls(), flights_.followers(), flights_.leaders(), staleServed_.load(),
+                 store_->kind()};
 }
 
 Fetched RiotService::errorRecord(const Error& e) const {
-    return Fetched{json{{"__error", {{"status", e.status()}, {"detail", e.detail()}, {"message", e.what()}}}}.dump(),
-                   std::chrono::duration_cast<std::chrono::milliseconds>(config_.notFoundTtl)};
+    return Fetched{
+        json{{"__error", {{"status", e.status()}, {"detail", e.detail()}, {"message", e.what()}}}}.dump(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(config_.notFoundTtl)};
 }
 
 json RiotService::lookup(const std::string& key, std::chrono::seconds ttl, bool fresh, int64_t deadlineMs,
-                        const std::function<Fetched()>& fetch) {
+                         const std::function<Fetched()>& fetch) {
     const auto wait = std::chrono::milliseconds(std::max<int64_t>(1, deadlineMs - HenrikClient::nowMs()));
     Served s = flights_.run(key, wait, [&] {
-        if (ttl.count() == 0) return Served{fetch().value, false, false};  // TTL 0: not cached, still coalesced
-        return store_->getOrFetch(key, std::chrono::duration_cast<std::chrono::milliseconds>(config_.staleWindow), fresh, fetch);
+        if (ttl.count() == 0)
+            return Served{fetch().value, false, false};  // TTL 0: not cached, still coalesced
+        return store_->getOrFetch(
+            key, std::chrono::duration_cast<std::chrono::milliseconds>(config_.staleWindow), fresh, fetch);
     });
     json j = json::parse(s.value, nullptr, false);
     if (j.is_discarded()) throw Error(VALORY_ERR_INTERNAL, "riot: a cached record is not JSON (" + key + ")");
@@ -119,7 +128,8 @@ json RiotService::lookup(const std::string& key, std::chrono::seconds ttl, bool 
 }
 
 RiotService::Resolved RiotService::resolve(const RiotQuery& q, int64_t deadlineMs) {
-    if (!q.puuid.empty() && !q.region.empty()) return Resolved{q.puuid, q.name, q.tag, checkedRegion(q.region)};
+    if (!q.puuid.empty() && !q.region.empty())
+        return Resolved{q.puuid, q.name, q.tag, checkedRegion(q.region)};
     RiotQuery a = q;
     a.fresh = false;  // FRESH is about the record asked for, not the account behind it
     a.deadline = std::chrono::milliseconds(std::max<int64_t>(1, deadlineMs - HenrikClient::nowMs()));
@@ -131,7 +141,8 @@ RiotService::Resolved RiotService::resolve(const RiotQuery& q, int64_t deadlineM
 }
 
 json RiotService::account(const RiotQuery& q) {
-    const int64_t deadlineMs = HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
+    const int64_t deadlineMs =
+        HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
     const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(config_.accountTtl);
     std::string key;
     std::function<Fetched()> fetch;
@@ -139,7 +150,8 @@ json RiotService::account(const RiotQuery& q) {
         key = sdk::Cache::key("riot", "v1", "account", q.puuid);
         fetch = [&, ttl] {
             try {
-                return Fetched{accountRecord(henrik_.accountByPuuid(q.puuid, q.apiKey, deadlineMs)).dump(), ttl};
+                return Fetched{accountRecord(henrik_.accountByPuuid(q.puuid, q.apiKey, deadlineMs)).dump(),
+                               ttl};
             } catch (const Error& e) {
                 if (e.status() == VALORY_ERR_NOT_FOUND) return errorRecord(e);
                 throw;
@@ -147,10 +159,12 @@ json RiotService::account(const RiotQuery& q) {
         };
     } else if (!q.name.empty() && !q.tag.empty()) {
         // Riot IDs may hold spaces and any script: key on a hash of the case-folded ID.
-        key = sdk::Cache::key("riot", "v1", "account-riot-id", hashHex(lowerAscii(q.name) + "#" + lowerAscii(q.tag)));
+        key = sdk::Cache::key("riot", "v1", "account-riot-id",
+                              hashHex(lowerAscii(q.name) + "#" + lowerAscii(q.tag)));
         fetch = [&, ttl] {
             try {
-                return Fetched{accountRecord(henrik_.accountByRiotId(q.name, q.tag, q.apiKey, deadlineMs)).dump(), ttl};
+                return Fetched{
+                    accountRecord(henrik_.accountByRiotId(q.name, q.tag, q.apiKey, deadlineMs)).dump(), ttl};
             } catch (const Error& e) {
                 if (e.status() == VALORY_ERR_NOT_FOUND) return errorRecord(e);
                 throw;
@@ -163,19 +177,22 @@ json RiotService::account(const RiotQuery& q) {
 }
 
 json RiotService::rank(const RiotQuery& q) {
-    const int64_t deadlineMs = HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
+    const int64_t deadlineMs =
+        HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
     Resolved r = resolve(q, deadlineMs);
     const std::string platform = q.platform.empty() ? config_.platform : q.platform;
     const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(config_.rankTtl);
     const std::string key = sdk::Cache::key("riot", "v1", "rank", r.puuid, r.region + "|" + platform);
     return lookup(key, config_.rankTtl, q.fresh, deadlineMs, [&, ttl] {
         try {
-            return Fetched{rankRecord(henrik_.mmrV3(r.region, platform, r.puuid, q.apiKey, deadlineMs), r.region,
-                                      HenrikClient::nowMs()).dump(),
+            return Fetched{rankRecord(henrik_.mmrV3(r.region, platform, r.puuid, q.apiKey, deadlineMs),
+                                      r.region, HenrikClient::nowMs())
+                               .dump(),
                            ttl};
         } catch (const Error& e) {
             if (e.status() == VALORY_ERR_NOT_FOUND && e.detail() == kCodeNoMmrData)
-                return Fetched{noDataRankRecord(r.puuid, r.name, r.tag, r.region, HenrikClient::nowMs()).dump(), ttl};
+                return Fetched{
+                    noDataRankRecord(r.puuid, r.name, r.tag, r.region, HenrikClient::nowMs()).dump(), ttl};
             if (e.status() == VALORY_ERR_NOT_FOUND) return errorRecord(e);
             throw;
         }
@@ -183,18 +200,21 @@ json RiotService::rank(const RiotQuery& q) {
 }
 
 json RiotService::matches(const RiotQuery& q) {
-    const int64_t deadlineMs = HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
+    const int64_t deadlineMs =
+        HenrikClient::nowMs() + (q.deadline.count() > 0 ? q.deadline : config_.henrik.deadline).count();
     Resolved r = resolve(q, deadlineMs);
     const std::string platform = q.platform.empty() ? config_.platform : q.platform;
     const uint32_t count = q.count == 0 ? 5 : std::min<uint32_t>(q.count, 10);
     const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(config_.matchesTtl);
-    const std::string key =
-        sdk::Cache::key("riot", "v1", "matches", r.puuid, r.region + "|" + platform + "|" + std::to_string(count));
+    const std::string key = sdk::Cache::key("riot", "v1", "matches", r.puuid,
+                                            r.region + "|" + platform + "|" + std::to_string(count));
     return lookup(key, config_.matchesTtl, q.fresh, deadlineMs, [&, ttl] {
         try {
-            return Fetched{matchesRecord(henrik_.matchesV4(r.region, platform, r.puuid, count, q.apiKey, deadlineMs),
-                                         r.puuid, r.region, HenrikClient::nowMs()).dump(),
-                           ttl};
+            return Fetched{
+                matchesRecord(henrik_.matchesV4(r.region, platform, r.puuid, count, q.apiKey, deadlineMs),
+                              r.puuid, r.region, HenrikClient::nowMs())
+                    .dump(),
+                ttl};
         } catch (const Error& e) {
             if (e.status() == VALORY_ERR_NOT_FOUND) return errorRecord(e);
             throw;

@@ -34,7 +34,7 @@ struct RiotQuery {
 };
 
 class RiotService {
-public:
+  public:
     RiotService(HenrikClient& henrik, RiotConfig config, std::unique_ptr<RecordStore> store);
 
     nlohmann::json account(const RiotQuery& q);
@@ -47,7 +47,7 @@ public:
     };
     Stats stats() const;
 
-private:
+  private:
     struct Resolved {
         std::string puuid, name, tag, region;
     };

@@ -44,9 +44,11 @@ TEST(RiotRecords, RankedDiamond) {
     EXPECT_TRUE(r["leaderboard_rank"].is_null());
     EXPECT_EQ(r["peak"], (json{{"tier", 27}, {"tier_name", "Radiant"}, {"rr", 0}, {"season", "e8a2"}}));
     // the latest act is the last seasonal entry; winrate rounds up
-    EXPECT_EQ(r["season"], (json{{"short", "e10a5"}, {"wins", 18}, {"games", 26}, {"losses", 8}, {"winrate", 70}}));
+    EXPECT_EQ(r["season"],
+              (json{{"short", "e10a5"}, {"wins", 18}, {"games", 26}, {"losses", 8}, {"winrate", 70}}));
     EXPECT_EQ(r["images"]["small"],
-              "https://media.valorant-api.com/competitivetiers/03621f52-342b-cf4e-4f86-9350a49c6d04/20/smallicon.png");
+              "https://media.valorant-api.com/competitivetiers/03621f52-342b-cf4e-4f86-9350a49c6d04/20/"
+              "smallicon.png");
     EXPECT_EQ(r["name"], "Nrk");
     EXPECT_EQ(r["region"], "eu");
     EXPECT_EQ(r["fetched_at_ms"], 42);
@@ -94,9 +96,17 @@ TEST(RiotRecords, MatchesWinsLossesDrawsSkipOtherQueues) {
     EXPECT_EQ(m["losses"], 1);
     EXPECT_EQ(m["draws"], 1);
     ASSERT_EQ(m["matches"].size(), 3u);
-    EXPECT_EQ(m["matches"][0], (json{{"match_id", "m1"}, {"started_at", "2026-11-25T21:40:00.000Z"}, {"map", "Ascent"},
-                                     {"agent", "Jett"}, {"mode", "competitive"}, {"result", "loss"}, {"rounds_won", 10},
-                                     {"rounds_lost", 13}, {"kills", 17}, {"deaths", 19}, {"assists", 3}}));
+    EXPECT_EQ(m["matches"][0], (json{{"match_id", "m1"},
+                                     {"started_at", "2026-11-25T21:40:00.000Z"},
+                                     {"map", "Ascent"},
+                                     {"agent", "Jett"},
+                                     {"mode", "competitive"},
+                                     {"result", "loss"},
+                                     {"rounds_won", 10},
+                                     {"rounds_lost", 13},
+                                     {"kills", 17},
+                                     {"deaths", 19},
+                                     {"assists", 3}}));
     EXPECT_EQ(m["matches"][1]["result"], "win");
     EXPECT_EQ(m["matches"][2]["result"], "draw");
     EXPECT_THROW(matchesRecord(json::object(), "me", "eu", 0), valory::sdk::Error);

@@ -26,7 +26,7 @@ valory::sdk::HttpResponse resp(int status, const json& body) {
 }
 
 class Scripted : public Transport {
-public:
+  public:
     std::function<valory::sdk::HttpResponse(const valory::sdk::HttpRequest&)> handler;
     std::mutex m;
     std::vector<valory::sdk::HttpRequest> sent;
@@ -49,11 +49,13 @@ public:
 /// Answers like HenrikDev for the fixtures' players.
 valory::sdk::HttpResponse henrik(const valory::sdk::HttpRequest& r) {
     const auto& u = r.url;
-    if (u.find("/v2/account/Caf%C3%A9%20Cr%C3%A8me/%C3%89T%C3%89") != std::string::npos) return resp(200, fixture("account_v2.json"));
+    if (u.find("/v2/account/Caf%C3%A9%20Cr%C3%A8me/%C3%89T%C3%89") != std::string::npos)
+        return resp(200, fixture("account_v2.json"));
     if (u.find("/v2/account/") != std::string::npos || u.find("/v2/by-puuid/account/") != std::string::npos) {
         if (u.find("nobody") != std::string::npos) return resp(404, fixture("error_22.json"));
         json a = fixture("account_v2.json");
-        a["data"]["puuid"] = u.find("norank") != std::string::npos ? "norank-puuid" : "04bb9a05-1234-5678-9abc-def012345678";
+        a["data"]["puuid"] =
+            u.find("norank") != std::string::npos ? "norank-puuid" : "04bb9a05-1234-5678-9abc-def012345678";
         a["data"]["name"] = "Nrk";
         a["data"]["tag"] = "sun";
         return resp(200, a);
@@ -100,14 +102,16 @@ TEST(RiotService, RiotIdWithUnicodeAndSpacesIsPercentEncodedAndKeyIsRaw) {
     const auto& req = f.transport.sent[0];
     EXPECT_EQ(req.url, "http://henrik.test/valorant/v2/account/Caf%C3%A9%20Cr%C3%A8me/%C3%89T%C3%89");
     bool keyHeader = false;
-    for (const auto& [k, v] : req.headers) keyHeader = keyHeader || (k == "Authorization" && v == "HDEV-server");
+    for (const auto& [k, v] : req.headers)
+        keyHeader = keyHeader || (k == "Authorization" && v == "HDEV-server");
     EXPECT_TRUE(keyHeader);
     // a streamer's own key replaces the server key
     RiotQuery own = byId("Nrk", "sun");
     own.apiKey = "HDEV-streamer";
     f.service->account(own);
     bool streamerKey = false;
-    for (const auto& [k, v] : f.transport.sent.back().headers) streamerKey = streamerKey || (k == "Authorization" && v == "HDEV-streamer");
+    for (const auto& [k, v] : f.transport.sent.back().headers)
+        streamerKey = streamerKey || (k == "Authorization" && v == "HDEV-streamer");
     EXPECT_TRUE(streamerKey);
 }
 
@@ -160,7 +164,8 @@ TEST(RiotService, StaleValueServedWhenHenrikFails) {
     c.rankTtl = std::chrono::seconds(1);
     c.staleWindow = std::chrono::seconds(600);
     int64_t t = 0;
-    f.service = std::make_unique<RiotService>(*f.client, c, std::make_unique<LocalRecordStore>(100, [&t] { return t += 2000; }));
+    f.service = std::make_unique<RiotService>(
+        *f.client, c, std::make_unique<LocalRecordStore>(100, [&t] { return t += 2000; }));
     RiotQuery q = byId("Nrk", "sun");
     q.puuid = "04bb9a05-1234-5678-9abc-def012345678";
     q.region = "eu";
@@ -173,7 +178,9 @@ TEST(RiotService, StaleValueServedWhenHenrikFails) {
     EXPECT_EQ(r["tier_name"], "Diamond 3");
     EXPECT_EQ(f.service->stats().staleServed, 1u);
     // Not transient: a refused key is an error even with a stale value.
-    f.transport.handler = [](const valory::sdk::HttpRequest&) { return resp(403, {{"status", 403}, {"errors", {{{"message", "Invalid API Key"}, {"code", 0}}}}}); };
+    f.transport.handler = [](const valory::sdk::HttpRequest&) {
+        return resp(403, {{"status", 403}, {"errors", {{{"message", "Invalid API Key"}, {"code", 0}}}}});
+    };
     try {
         f.service->rank(q);
         FAIL();
@@ -202,8 +209,10 @@ TEST(RiotService, ErrorsAreTyped) {
     malformed.status = 200;
     malformed.body = R"({"status":200,"data":{"account":)";
     expectStatus(malformed, VALORY_ERR_UPSTREAM);
-    expectStatus(resp(401, {{"status", 401}, {"errors", {{{"message", "Missing API Key"}, {"code", 0}}}}}), VALORY_ERR_UNAUTHORIZED);
-    expectStatus(resp(400, {{"status", 400}, {"errors", {{{"message", "Invalid region"}, {"code", 6}}}}}), VALORY_ERR_INVALID_ARGUMENT);
+    expectStatus(resp(401, {{"status", 401}, {"errors", {{{"message", "Missing API Key"}, {"code", 0}}}}}),
+                 VALORY_ERR_UNAUTHORIZED);
+    expectStatus(resp(400, {{"status", 400}, {"errors", {{{"message", "Invalid region"}, {"code", 6}}}}}),
+                 VALORY_ERR_INVALID_ARGUMENT);
     q.region = "mars";
     try {
         f.service->rank(q);
@@ -235,8 +244,9 @@ TEST(RiotService, HundredConcurrentLookupsOfOnePlayerMakeOneUpstreamCall) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(ok.load(), 100);
     EXPECT_EQ(f.transport.count("/mmr/"), 1u);
-    std::printf("[ numbers  ] 100 concurrent rank lookups of one player -> %zu upstream call(s), %llu coalesced\n",
-                f.transport.count("/mmr/"), static_cast<unsigned long long>(f.service->stats().coalesced));
+    std::printf(
+        "[ numbers  ] 100 concurrent rank lookups of one player -> %zu upstream call(s), %llu coalesced\n",
+        f.transport.count("/mmr/"), static_cast<unsigned long long>(f.service->stats().coalesced));
 }
 
 TEST(RiotService, TtlZeroMeansNotCachedButStillCoalesced) {
@@ -252,7 +262,8 @@ TEST(RiotService, TtlZeroMeansNotCachedButStillCoalesced) {
 }
 
 TEST(RiotService, SettingsParse) {
-    auto c = RiotConfig::fromSettings(json{{"base_url", "http://x/valorant/"}, {"api_key", "k"}, {"rank_ttl_s", 30}});
+    auto c = RiotConfig::fromSettings(
+        json{{"base_url", "http://x/valorant/"}, {"api_key", "k"}, {"rank_ttl_s", 30}});
     EXPECT_EQ(c.henrik.apiKey, "k");
     EXPECT_EQ(c.rankTtl, std::chrono::seconds(30));
     EXPECT_THROW(RiotConfig::fromSettings(json{{"platform", "switch"}}), valory::sdk::Error);
@@ -265,6 +276,7 @@ TEST(RiotService, BaseUrlExpandsEnvironmentVariables) {
     ::setenv("VALORY_RIOT_TEST_URL", "http://127.0.0.1:4242", 1);
     EXPECT_EQ(RiotConfig::fromSettings(json{{"base_url", "${VALORY_RIOT_TEST_URL}/valorant"}}).henrik.baseUrl,
               "http://127.0.0.1:4242/valorant");
-    EXPECT_THROW(RiotConfig::fromSettings(json{{"base_url", "${VALORY_UNSET_VAR_Y}/valorant"}}), valory::sdk::Error);
+    EXPECT_THROW(RiotConfig::fromSettings(json{{"base_url", "${VALORY_UNSET_VAR_Y}/valorant"}}),
+                 valory::sdk::Error);
 }
 }  // namespace

@@ -6,7 +6,8 @@ namespace valory::plugins::twitch {
 
 namespace {
 int64_t systemNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 }  // namespace

@@ -13,7 +13,7 @@
 namespace valory::plugins::twitch {
 
 class HelixRateLimiter {
-public:
+  public:
     using Clock = std::function<int64_t()>;  // epoch milliseconds
     explicit HelixRateLimiter(Clock clock = {});
 
@@ -22,7 +22,8 @@ public:
     void acquire(int64_t deadlineMs);
 
     /// Feeds the headers of an answer (any status). Missing values leave the state unchanged.
-    void update(std::optional<int64_t> limit, std::optional<int64_t> remaining, std::optional<int64_t> resetEpochS);
+    void update(std::optional<int64_t> limit, std::optional<int64_t> remaining,
+                std::optional<int64_t> resetEpochS);
 
     struct State {
         std::optional<int64_t> limit, remaining, resetEpochS;
@@ -30,7 +31,7 @@ public:
     };
     State state() const;
 
-private:
+  private:
     Clock clock_;
     mutable std::mutex mutex_;
     std::condition_variable cv_;

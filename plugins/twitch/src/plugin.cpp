@@ -11,7 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string s(valory_str v) { return v.data ? std::string(v.data, v.size) : std::string(); }
+std::string s(valory_str v) {
+    return v.data ? std::string(v.data, v.size) : std::string();
+}
 std::vector<std::string> list(const valory_str* a, size_t n) {
     std::vector<std::string> out;
     for (size_t i = 0; a && i < n; ++i) out.push_back(s(a[i]));
@@ -23,19 +25,21 @@ void emit(valory_writer* out, const std::string& text) {
 }
 
 class TwitchPlugin : public sdk::Plugin {
-public:
+  public:
     TwitchPlugin(sdk::Host host, const sdk::CreateArgs& args)
         : Plugin(std::move(host)), config_(TwitchConfig::fromSettings(args.settings)) {}
 
     void start() override {
-        transport_ = std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+        transport_ =
+            std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
         client_ = std::make_unique<TwitchClient>(*transport_, config_);
         vtable_.struct_size = sizeof(vtable_);
         vtable_.authorize_url = &authorizeUrl;
         vtable_.exchange_code = &exchangeCode;
         vtable_.get_users = &getUsers;
         vtable_.get_streams = &getStreams;
-        service_ = host().provide(VALORY_TWITCH_SERVICE, VALORY_TWITCH_MAJOR, VALORY_TWITCH_MINOR, &vtable_, this);
+        service_ =
+            host().provide(VALORY_TWITCH_SERVICE, VALORY_TWITCH_MAJOR, VALORY_TWITCH_MINOR, &vtable_, this);
     }
 
     valory_health_state health(json& detail) {
@@ -56,33 +60,46 @@ public:
     std::string command(const std::string& name, const std::vector<std::string>& args) {
         if (name == "users") return client_->users({}, args, {}).dump(2) + "\n";
         if (name == "streams") return client_->streams({}, args, {}).dump(2) + "\n";
-        if (name == "authorize-url" && !args.empty()) return client_->authorizeUrl(args[0], "", "", false) + "\n";
-        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "commands: users <login>..., streams <login>..., authorize-url <state>");
+        if (name == "authorize-url" && !args.empty())
+            return client_->authorizeUrl(args[0], "", "", false) + "\n";
+        throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT,
+                         "commands: users <login>..., streams <login>..., authorize-url <state>");
     }
 
-private:
+  private:
     static TwitchClient& c(void* self) { return *static_cast<TwitchPlugin*>(self)->client_; }
 
     static valory_status authorizeUrl(void* self, valory_str state, valory_str redirect, valory_str scopes,
                                       int32_t forceVerify, valory_writer* out, valory_error* err) {
-        return sdk::guarded(err, [&] { emit(out, c(self).authorizeUrl(s(state), s(redirect), s(scopes), forceVerify != 0)); });
+        return sdk::guarded(err, [&] {
+            emit(out, c(self).authorizeUrl(s(state), s(redirect), s(scopes), forceVerify != 0));
+        });
     }
     static valory_status exchangeCode(void* self, valory_str code, valory_str redirect, uint64_t deadlineMs,
                                       valory_writer* out, valory_error* err) {
         return sdk::guarded(err, [&] {
-            emit(out, c(self).exchangeCode(s(code), s(redirect), std::chrono::milliseconds(deadlineMs)).dump());
+            emit(out,
+                 c(self).exchangeCode(s(code), s(redirect), std::chrono::milliseconds(deadlineMs)).dump());
         });
     }
     static valory_status getUsers(void* self, const valory_str* ids, size_t idCount, const valory_str* logins,
-                                  size_t loginCount, uint64_t deadlineMs, valory_writer* out, valory_error* err) {
+                                  size_t loginCount, uint64_t deadlineMs, valory_writer* out,
+                                  valory_error* err) {
         return sdk::guarded(err, [&] {
-            emit(out, c(self).users(list(ids, idCount), list(logins, loginCount), std::chrono::milliseconds(deadlineMs)).dump());
+            emit(out, c(self)
+                          .users(list(ids, idCount), list(logins, loginCount),
+                                 std::chrono::milliseconds(deadlineMs))
+                          .dump());
         });
     }
-    static valory_status getStreams(void* self, const valory_str* ids, size_t idCount, const valory_str* logins,
-                                    size_t loginCount, uint64_t deadlineMs, valory_writer* out, valory_error* err) {
+    static valory_status getStreams(void* self, const valory_str* ids, size_t idCount,
+                                    const valory_str* logins, size_t loginCount, uint64_t deadlineMs,
+                                    valory_writer* out, valory_error* err) {
         return sdk::guarded(err, [&] {
-            emit(out, c(self).streams(list(ids, idCount), list(logins, loginCount), std::chrono::milliseconds(deadlineMs)).dump());
+            emit(out, c(self)
+                          .streams(list(ids, idCount), list(logins, loginCount),
+                                   std::chrono::milliseconds(deadlineMs))
+                          .dump());
         });
     }
 

@@ -9,18 +9,18 @@
 namespace valory::plugins::twitch {
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     /// Throws sdk::HttpClientError as sdk::HttpClient::request() does.
     virtual sdk::HttpResponse send(const sdk::HttpRequest& request) = 0;
 };
 
 class HttpClientTransport final : public Transport {
-public:
+  public:
     explicit HttpClientTransport(sdk::HttpClient client) : client_(std::move(client)) {}
     sdk::HttpResponse send(const sdk::HttpRequest& request) override { return client_.request(request); }
 
-private:
+  private:
     sdk::HttpClient client_;
 };
 

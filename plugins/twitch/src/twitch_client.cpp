@@ -15,7 +15,8 @@ using sdk::Error;
 namespace {
 
 int64_t systemNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -50,7 +51,8 @@ json parseBody(const sdk::HttpResponse& r, const char* what) {
     json j = json::parse(r.body, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         throw Error(VALORY_ERR_UPSTREAM,
-                    std::string(what) + ": Twitch answered malformed JSON (" + std::to_string(r.body.size()) + " bytes)",
+                    std::string(what) + ": Twitch answered malformed JSON (" + std::to_string(r.body.size()) +
+                        " bytes)",
                     r.status);
     return j;
 }
@@ -101,7 +103,8 @@ json streamRecord(const json& s) {
         for (const auto& t : *it)
             if (t.is_string()) tags.push_back(t);
     int64_t viewers = 0;
-    if (auto it = s.find("viewer_count"); it != s.end() && it->is_number_integer()) viewers = it->get<int64_t>();
+    if (auto it = s.find("viewer_count"); it != s.end() && it->is_number_integer())
+        viewers = it->get<int64_t>();
     return json{{"id", str(s, "id")},
                 {"user_id", str(s, "user_id")},
                 {"user_login", str(s, "user_login")},
@@ -128,7 +131,8 @@ std::string expandEnv(const std::string& value, const char* key) {
         const std::string name = value.substr(open + 2, close - open - 2);
         const char* v = std::getenv(name.c_str());
         if (!v)
-            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("twitch: settings.") + key + " uses ${" + name +
+            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("twitch: settings.") + key + " uses ${" +
+                                                         name +
                                                          "}, but that environment variable is not set");
         out += v;
         pos = close + 1;
@@ -156,7 +160,8 @@ TwitchConfig TwitchConfig::fromSettings(const json& s) {
     c.helixBaseUrl = expandEnv(c.helixBaseUrl, "helix_base_url");
     c.authorizeBaseUrl = expandEnv(c.authorizeBaseUrl, "authorize_base_url");
     c.redirectUri = expandEnv(c.redirectUri, "redirect_uri");
-    if (c.clientId.empty()) throw Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: settings.client_id is required");
+    if (c.clientId.empty())
+        throw Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: settings.client_id is required");
     if (c.clientSecret.empty())
         throw Error(VALORY_ERR_INVALID_ARGUMENT,
                     "twitch: settings.client_secret is required (reference it as {\"env\": NAME})");
@@ -166,7 +171,10 @@ TwitchConfig TwitchConfig::fromSettings(const json& s) {
 }
 
 TwitchClient::TwitchClient(Transport& transport, TwitchConfig config, Clock clock)
-    : transport_(transport), config_(std::move(config)), clock_(clock ? clock : Clock(systemNowMs)), limiter_(clock_) {}
+    : transport_(transport),
+      config_(std::move(config)),
+      clock_(clock ? clock : Clock(systemNowMs)),
+      limiter_(clock_) {}
 
 bool TwitchClient::hasAppToken() const {
     std::lock_guard lock(tokenMutex_);
@@ -191,7 +199,9 @@ std::string TwitchClient::authorizeUrl(const std::string& state, const std::stri
 
 sdk::HttpResponse TwitchClient::send(sdk::HttpRequest req, int64_t deadlineMs) {
     const int64_t left = deadlineMs - now();
-    if (left <= 0) throw Error(VALORY_ERR_TIMEOUT, "twitch: deadline passed before " + req.method + " " + req.url.substr(0, req.url.find('?')));
+    if (left <= 0)
+        throw Error(VALORY_ERR_TIMEOUT, "twitch: deadline passed before " + req.method + " " +
+                                            req.url.substr(0, req.url.find('?')));
     req.deadline = std::chrono::milliseconds(left);
     try {
         return transport_.send(req);
@@ -225,17 +235,22 @@ std::string TwitchClient::appToken(int64_t deadlineMs) {
     req.flags = VALORY_HTTP_CLIENT_IDEMPOTENT;  // minting another app token is harmless
     auto r = send(req, deadlineMs);
     if (r.status == 400 || r.status == 401 || r.status == 403)
-        throw Error(VALORY_ERR_UNAUTHORIZED, "twitch: client credentials refused (" + std::to_string(r.status) +
-                                                 " " + upstreamMessage(r.body) + "); check client_id/client_secret");
+        throw Error(VALORY_ERR_UNAUTHORIZED, "twitch: client credentials refused (" +
+                                                 std::to_string(r.status) + " " + upstreamMessage(r.body) +
+                                                 "); check client_id/client_secret");
     if (r.status != 200)
-        throw Error(VALORY_ERR_UPSTREAM, "twitch: token endpoint answered " + std::to_string(r.status), r.status);
+        throw Error(VALORY_ERR_UPSTREAM, "twitch: token endpoint answered " + std::to_string(r.status),
+                    r.status);
     json j = parseBody(r, "app token");
     const std::string token = str(j, "access_token");
-    if (token.empty()) throw Error(VALORY_ERR_UPSTREAM, "twitch: token answer without access_token", r.status);
+    if (token.empty())
+        throw Error(VALORY_ERR_UPSTREAM, "twitch: token answer without access_token", r.status);
     // expires_in may be absent or null (non-expiring tokens of old clients).
     int64_t ttlMs = 60LL * 24 * 3600 * 1000;
-    if (auto it = j.find("expires_in"); it != j.end() && it->is_number_integer()) ttlMs = it->get<int64_t>() * 1000;
-    const int64_t margin = std::min<int64_t>(std::chrono::milliseconds(config_.renewBefore).count(), ttlMs / 2);
+    if (auto it = j.find("expires_in"); it != j.end() && it->is_number_integer())
+        ttlMs = it->get<int64_t>() * 1000;
+    const int64_t margin =
+        std::min<int64_t>(std::chrono::milliseconds(config_.renewBefore).count(), ttlMs / 2);
     std::lock_guard lock(tokenMutex_);
     token_ = token;
     tokenExpiresMs_ = now() + ttlMs - margin;
@@ -248,29 +263,37 @@ void TwitchClient::dropAppToken(const std::string& token) {
     if (token_ == token) token_.clear();  // a concurrent 401 on the same token renews only once
 }
 
-json TwitchClient::helixGet(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params,
+json TwitchClient::helixGet(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& params,
                             int64_t deadlineMs) {
     for (int attempt = 0;; ++attempt) {
         const std::string token = appToken(deadlineMs);
         limiter_.acquire(deadlineMs);
         sdk::HttpRequest req;
         req.url = sdk::appendQuery(config_.helixBaseUrl + path, params);
-        req.headers = {{"Authorization", "Bearer " + token}, {"Client-Id", config_.clientId}, {"Accept", "application/json"}};
+        req.headers = {{"Authorization", "Bearer " + token},
+                       {"Client-Id", config_.clientId},
+                       {"Accept", "application/json"}};
         ++stats_.helixRequests;
         auto r = send(req, deadlineMs);
-        limiter_.update(headerInt(r, "Ratelimit-Limit"), headerInt(r, "Ratelimit-Remaining"), headerInt(r, "Ratelimit-Reset"));
+        limiter_.update(headerInt(r, "Ratelimit-Limit"), headerInt(r, "Ratelimit-Remaining"),
+                        headerInt(r, "Ratelimit-Reset"));
         if (r.status == 401) {
             if (attempt == 0) {
                 dropAppToken(token);
                 ++stats_.renewalsOn401;
                 continue;  // renew once, repeat once
             }
-            throw Error(VALORY_ERR_UNAUTHORIZED, "Helix refused a freshly renewed app token: " + upstreamMessage(r.body));
+            throw Error(VALORY_ERR_UNAUTHORIZED,
+                        "Helix refused a freshly renewed app token: " + upstreamMessage(r.body));
         }
-        if (r.status == 400) throw Error(VALORY_ERR_INVALID_ARGUMENT, "Helix " + path + ": " + upstreamMessage(r.body), 400);
+        if (r.status == 400)
+            throw Error(VALORY_ERR_INVALID_ARGUMENT, "Helix " + path + ": " + upstreamMessage(r.body), 400);
         if (r.status < 200 || r.status >= 300)
-            throw Error(VALORY_ERR_UPSTREAM, "Helix " + path + " answered " + std::to_string(r.status) + ": " +
-                                                 upstreamMessage(r.body), r.status);
+            throw Error(
+                VALORY_ERR_UPSTREAM,
+                "Helix " + path + " answered " + std::to_string(r.status) + ": " + upstreamMessage(r.body),
+                r.status);
         json j = parseBody(r, ("Helix " + path).c_str());
         if (!j.contains("data") || !j["data"].is_array())
             throw Error(VALORY_ERR_UPSTREAM, "Helix " + path + ": answer without a data array", r.status);
@@ -303,7 +326,8 @@ Keys dedupe(const std::vector<std::string>& ids, const std::vector<std::string>&
     Keys k;
     std::set<std::string> seenI, seenL;
     for (const auto& i : ids) {
-        const bool numeric = !i.empty() && std::all_of(i.begin(), i.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool numeric =
+            !i.empty() && std::all_of(i.begin(), i.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (!numeric) {
             k.invalidLogins.push_back("id:" + i);  // reported below as a missing id
             continue;
@@ -322,15 +346,18 @@ Keys dedupe(const std::vector<std::string>& ids, const std::vector<std::string>&
 }
 void splitInvalid(const Keys& k, json& missingIds, json& missingLogins) {
     for (const auto& x : k.invalidLogins) {
-        if (x.rfind("id:", 0) == 0) missingIds.push_back(x.substr(3));
-        else missingLogins.push_back(x);
+        if (x.rfind("id:", 0) == 0)
+            missingIds.push_back(x.substr(3));
+        else
+            missingLogins.push_back(x);
     }
 }
 }  // namespace
 
 json TwitchClient::users(const std::vector<std::string>& ids, const std::vector<std::string>& logins,
                          std::chrono::milliseconds deadline) {
-    if (ids.empty() && logins.empty()) throw Error(VALORY_ERR_INVALID_ARGUMENT, "get_users: no ids or logins");
+    if (ids.empty() && logins.empty())
+        throw Error(VALORY_ERR_INVALID_ARGUMENT, "get_users: no ids or logins");
     const int64_t deadlineMs = now() + (deadline.count() > 0 ? deadline : config_.deadline).count();
     Keys k = dedupe(ids, logins);
     json users = json::array(), missingIds = json::array(), missingLogins = json::array();
@@ -361,7 +388,8 @@ json TwitchClient::users(const std::vector<std::string>& ids, const std::vector<
 
 json TwitchClient::streams(const std::vector<std::string>& ids, const std::vector<std::string>& logins,
                            std::chrono::milliseconds deadline) {
-    if (ids.empty() && logins.empty()) throw Error(VALORY_ERR_INVALID_ARGUMENT, "get_streams: no ids or logins");
+    if (ids.empty() && logins.empty())
+        throw Error(VALORY_ERR_INVALID_ARGUMENT, "get_streams: no ids or logins");
     const int64_t deadlineMs = now() + (deadline.count() > 0 ? deadline : config_.deadline).count();
     Keys k = dedupe(ids, logins);
     json streams = json::array(), offIds = json::array(), offLogins = json::array();
@@ -417,27 +445,35 @@ json TwitchClient::exchangeCode(const std::string& code, const std::string& redi
     if (r.status == 400)
         throw Error(VALORY_ERR_UNAUTHORIZED, "invalid grant: " + upstreamMessage(r.body), 400);
     if (r.status == 401 || r.status == 403)
-        throw Error(VALORY_ERR_UNAUTHORIZED, "twitch: client credentials refused: " + upstreamMessage(r.body), r.status);
+        throw Error(VALORY_ERR_UNAUTHORIZED, "twitch: client credentials refused: " + upstreamMessage(r.body),
+                    r.status);
     if (r.status != 200)
-        throw Error(VALORY_ERR_UPSTREAM, "twitch: code exchange answered " + std::to_string(r.status), r.status);
+        throw Error(VALORY_ERR_UPSTREAM, "twitch: code exchange answered " + std::to_string(r.status),
+                    r.status);
     json tok = parseBody(r, "code exchange");
     const std::string access = str(tok, "access_token");
-    if (access.empty()) throw Error(VALORY_ERR_UPSTREAM, "twitch: code exchange answer without access_token", 200);
+    if (access.empty())
+        throw Error(VALORY_ERR_UPSTREAM, "twitch: code exchange answer without access_token", 200);
 
     sdk::HttpRequest me;
     me.url = config_.helixBaseUrl + "/users";
-    me.headers = {{"Authorization", "Bearer " + access}, {"Client-Id", config_.clientId}, {"Accept", "application/json"}};
+    me.headers = {{"Authorization", "Bearer " + access},
+                  {"Client-Id", config_.clientId},
+                  {"Accept", "application/json"}};
     auto u = send(me, deadlineMs);
-    if (u.status == 401) throw Error(VALORY_ERR_UNAUTHORIZED, "Helix refused the new user token: " + upstreamMessage(u.body));
+    if (u.status == 401)
+        throw Error(VALORY_ERR_UNAUTHORIZED, "Helix refused the new user token: " + upstreamMessage(u.body));
     if (u.status != 200)
-        throw Error(VALORY_ERR_UPSTREAM, "Helix /users (own profile) answered " + std::to_string(u.status), u.status);
+        throw Error(VALORY_ERR_UPSTREAM, "Helix /users (own profile) answered " + std::to_string(u.status),
+                    u.status);
     json j = parseBody(u, "own profile");
     if (!j.contains("data") || !j["data"].is_array() || j["data"].empty())
         throw Error(VALORY_ERR_UPSTREAM, "Helix /users answered no profile for the token", 200);
     json scopes = json::array();
     if (auto it = tok.find("scope"); it != tok.end() && it->is_array()) scopes = *it;
     int64_t expiresIn = 0;
-    if (auto it = tok.find("expires_in"); it != tok.end() && it->is_number_integer()) expiresIn = it->get<int64_t>();
+    if (auto it = tok.find("expires_in"); it != tok.end() && it->is_number_integer())
+        expiresIn = it->get<int64_t>();
     return json{{"user", userRecord(j["data"][0])}, {"scopes", scopes}, {"expires_in", expiresIn}};
 }
 

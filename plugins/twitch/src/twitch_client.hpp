@@ -38,12 +38,12 @@ struct TwitchStats {
 };
 
 class TwitchClient {
-public:
+  public:
     using Clock = std::function<int64_t()>;  // epoch ms
     TwitchClient(Transport& transport, TwitchConfig config, Clock clock = {});
 
-    std::string authorizeUrl(const std::string& state, const std::string& redirectUri, const std::string& scopes,
-                             bool forceVerify) const;
+    std::string authorizeUrl(const std::string& state, const std::string& redirectUri,
+                             const std::string& scopes, bool forceVerify) const;
     /// {"user": User, "scopes": [...], "expires_in": n}
     nlohmann::json exchangeCode(const std::string& code, const std::string& redirectUri,
                                 std::chrono::milliseconds deadline);
@@ -60,16 +60,18 @@ public:
 
     static constexpr size_t kBatch = 100;
 
-private:
+  private:
     struct Batch {
         std::vector<std::string> ids, logins;
     };
-    static std::vector<Batch> batches(const std::vector<std::string>& ids, const std::vector<std::string>& logins);
+    static std::vector<Batch> batches(const std::vector<std::string>& ids,
+                                      const std::vector<std::string>& logins);
 
     std::string appToken(int64_t deadlineMs);
     void dropAppToken(const std::string& token);
     /// GET Helix with the app token: limiter, one renewal on 401, JSON parse. Returns the body.
-    nlohmann::json helixGet(const std::string& path, const std::vector<std::pair<std::string, std::string>>& params,
+    nlohmann::json helixGet(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& params,
                             int64_t deadlineMs);
     sdk::HttpResponse send(sdk::HttpRequest req, int64_t deadlineMs);
     int64_t now() const { return clock_(); }

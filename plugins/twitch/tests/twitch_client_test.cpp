@@ -42,7 +42,7 @@ Query parse(const std::string& url) {
 }
 
 class Scripted : public Transport {
-public:
+  public:
     std::function<valory::sdk::HttpResponse(const valory::sdk::HttpRequest&)> handler;
     std::vector<valory::sdk::HttpRequest> sent;
     std::mutex m;
@@ -101,7 +101,9 @@ struct MiniTwitch {
     valory::sdk::HttpResponse operator()(const valory::sdk::HttpRequest& r) {
         auto q = parse(r.url);
         if (q.path.ends_with("/oauth2/token"))
-            return resp(200, {{"access_token", "tok-" + std::to_string(++tokens)}, {"expires_in", 5011271}, {"token_type", "bearer"}});
+            return resp(200, {{"access_token", "tok-" + std::to_string(++tokens)},
+                              {"expires_in", 5011271},
+                              {"token_type", "bearer"}});
         std::string auth;
         for (const auto& [k, v] : r.headers)
             if (k == "Authorization") auth = v.substr(7);
@@ -109,7 +111,8 @@ struct MiniTwitch {
                                       {"Ratelimit-Remaining", std::to_string(remaining)},
                                       {"Ratelimit-Reset", std::to_string(reset)}};
         if (expired.count(auth))
-            return resp(401, {{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}}, h);
+            return resp(401, {{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}},
+                        h);
         if (q.path.ends_with("/users")) {
             json data = json::array();
             for (const auto& l : q.all("login")) data.push_back(helixUser(l, "7" + l.substr(l.size() - 4)));
@@ -119,10 +122,20 @@ struct MiniTwitch {
             json data = json::array();
             for (const auto& l : q.all("user_login"))
                 if (l.back() % 2 == 0)
-                    data.push_back({{"id", "1"}, {"user_id", "7" + l.substr(l.size() - 4)}, {"user_login", l}, {"user_name", l},
-                                    {"game_id", "516575"}, {"game_name", "VALORANT"}, {"type", "live"}, {"title", "t"},
-                                    {"viewer_count", 10}, {"started_at", "2026-11-25T20:00:00Z"}, {"language", "en"},
-                                    {"thumbnail_url", "x-{width}x{height}.jpg"}, {"tag_ids", json::array()}, {"tags", {"English"}},
+                    data.push_back({{"id", "1"},
+                                    {"user_id", "7" + l.substr(l.size() - 4)},
+                                    {"user_login", l},
+                                    {"user_name", l},
+                                    {"game_id", "516575"},
+                                    {"game_name", "VALORANT"},
+                                    {"type", "live"},
+                                    {"title", "t"},
+                                    {"viewer_count", 10},
+                                    {"started_at", "2026-11-25T20:00:00Z"},
+                                    {"language", "en"},
+                                    {"thumbnail_url", "x-{width}x{height}.jpg"},
+                                    {"tag_ids", json::array()},
+                                    {"tags", {"English"}},
                                     {"is_mature", false}});
             return resp(200, {{"data", data}, {"pagination", json::object()}}, h);
         }
@@ -162,7 +175,8 @@ TEST(TwitchClient, LoginsCaseInsensitiveAndInvalidOnesNeverSent) {
     MiniTwitch tw;
     t.handler = std::ref(tw);
     TwitchClient c(t, config());
-    auto r = c.users({}, {"Streamer0001", "streamer0001", "STREAMER0001", "bad-login!"}, std::chrono::seconds(5));
+    auto r =
+        c.users({}, {"Streamer0001", "streamer0001", "STREAMER0001", "bad-login!"}, std::chrono::seconds(5));
     ASSERT_EQ(r["users"].size(), 1u);
     EXPECT_EQ(r["missing_logins"], json::array({"bad-login!"}));
     const auto q = parse(t.sent.back().url);
@@ -236,7 +250,8 @@ TEST(TwitchClient, EmptyBucketBeyondDeadlineFailsAtOnceWithoutSending) {
 TEST(TwitchClient, CodeExchangeIsNeverRetriedAndInvalidGrantIsTyped) {
     Scripted t;
     t.handler = [](const valory::sdk::HttpRequest& r) {
-        if (parse(r.url).path.ends_with("/token")) return resp(400, {{"status", 400}, {"message", "Invalid authorization code"}});
+        if (parse(r.url).path.ends_with("/token"))
+            return resp(400, {{"status", 400}, {"message", "Invalid authorization code"}});
         return resp(500, json::object());
     };
     TwitchClient c(t, config());
@@ -251,16 +266,19 @@ TEST(TwitchClient, CodeExchangeIsNeverRetriedAndInvalidGrantIsTyped) {
     EXPECT_EQ(t.sent[0].maxAttempts, 1u);
     EXPECT_TRUE(t.sent[0].flags & VALORY_HTTP_CLIENT_NO_RETRY);
     EXPECT_NE(t.sent[0].body.find("grant_type=authorization_code"), std::string::npos);
-    EXPECT_NE(t.sent[0].body.find("redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fauth%2Fcallback"), std::string::npos);
+    EXPECT_NE(t.sent[0].body.find("redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fauth%2Fcallback"),
+              std::string::npos);
 }
 
 TEST(TwitchClient, CodeExchangeReturnsProfileWithoutCredentials) {
     Scripted t;
     t.handler = [](const valory::sdk::HttpRequest& r) {
         if (parse(r.url).path.ends_with("/token"))
-            return resp(200, {{"access_token", "rfx2uswqe8l4g1mkagrvg5tv0ks3"}, {"expires_in", 14124},
+            return resp(200, {{"access_token", "rfx2uswqe8l4g1mkagrvg5tv0ks3"},
+                              {"expires_in", 14124},
                               {"refresh_token", "5b93chm6hdve3mycz05zfzatkfdenfspp1h1ar2xxdalen01"},
-                              {"scope", {"user:read:email"}}, {"token_type", "bearer"}});
+                              {"scope", {"user:read:email"}},
+                              {"token_type", "bearer"}});
         json u = helixUser("twitchdev", "141981764");
         u["email"] = "not-real@email.com";
         return resp(200, {{"data", {u}}});
@@ -300,15 +318,20 @@ TEST(TwitchClient, AuthorizeUrlCarriesStateAndEncodedParameters) {
     Scripted t;
     TwitchClient c(t, config());
     const auto url = c.authorizeUrl("st4te", "", "", true);
-    EXPECT_EQ(url.rfind("http://id.test/oauth2/authorize?client_id=cid&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fauth%2Fcallback"
-                        "&response_type=code&scope=user%3Aread%3Aemail&state=st4te&force_verify=true", 0), 0u) << url;
+    EXPECT_EQ(url.rfind("http://id.test/oauth2/"
+                        "authorize?client_id=cid&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fauth%2Fcallback"
+                        "&response_type=code&scope=user%3Aread%3Aemail&state=st4te&force_verify=true",
+                        0),
+              0u)
+        << url;
     EXPECT_THROW(c.authorizeUrl("", "", "", false), valory::sdk::Error);
     EXPECT_TRUE(t.sent.empty());
 }
 
 TEST(TwitchClient, SettingsRequireCredentials) {
     EXPECT_THROW(TwitchConfig::fromSettings(json{{"client_id", "x"}}), valory::sdk::Error);
-    auto c = TwitchConfig::fromSettings(json{{"client_id", "x"}, {"client_secret", "y"}, {"helix_base_url", "http://h/helix/"}});
+    auto c = TwitchConfig::fromSettings(
+        json{{"client_id", "x"}, {"client_secret", "y"}, {"helix_base_url", "http://h/helix/"}});
     EXPECT_EQ(c.helixBaseUrl, "http://h/helix");
 }
 
@@ -317,10 +340,12 @@ TEST(TwitchClient, SettingsRequireCredentials) {
 namespace {
 TEST(TwitchClient, UrlSettingsExpandEnvironmentVariables) {
     ::setenv("VALORY_TWITCH_TEST_URL", "http://127.0.0.1:4242", 1);
-    auto c = TwitchConfig::fromSettings(
-        json{{"client_id", "x"}, {"client_secret", "y"}, {"helix_base_url", "${VALORY_TWITCH_TEST_URL}/helix"}});
+    auto c = TwitchConfig::fromSettings(json{
+        {"client_id", "x"}, {"client_secret", "y"}, {"helix_base_url", "${VALORY_TWITCH_TEST_URL}/helix"}});
     EXPECT_EQ(c.helixBaseUrl, "http://127.0.0.1:4242/helix");
-    EXPECT_THROW(TwitchConfig::fromSettings(json{{"client_id", "x"}, {"client_secret", "y"}, {"id_base_url", "${VALORY_UNSET_VAR_X}/oauth2"}}),
-                 valory::sdk::Error);
+    EXPECT_THROW(
+        TwitchConfig::fromSettings(json{
+            {"client_id", "x"}, {"client_secret", "y"}, {"id_base_url", "${VALORY_UNSET_VAR_X}/oauth2"}}),
+        valory::sdk::Error);
 }
 }  // namespace

@@ -90,10 +90,10 @@ typedef struct valory_cache_options {
 
 /* Facts about a value served (optional out-parameter; NULL when not wanted). */
 typedef struct valory_cache_result {
-    uint32_t struct_size;        /* set by the caller */
-    valory_cache_source source;  /* where the value came from */
-    uint32_t flags;              /* VALORY_CACHE_STALE, ... */
-    int64_t age_ms;              /* time since the value was written (0 when computed now) */
+    uint32_t struct_size;         /* set by the caller */
+    valory_cache_source source;   /* where the value came from */
+    uint32_t flags;               /* VALORY_CACHE_STALE, ... */
+    int64_t age_ms;               /* time since the value was written (0 when computed now) */
     valory_status refresh_status; /* with VALORY_CACHE_REFRESH_FAILED: what the compute returned */
 } valory_cache_result;
 
@@ -117,17 +117,22 @@ typedef struct valory_cache_stats {
     uint64_t l1_expirations; /* entries dropped because their TTL passed */
     uint64_t l1_entries;
     uint64_t l1_bytes;
-    uint64_t l2_errors;      /* Redis calls that failed (the caller saw success) */
-    uint64_t computes;       /* compute callbacks run */
-    uint64_t compute_waits;  /* callers that waited for another's computation */
+    uint64_t l2_errors;     /* Redis calls that failed (the caller saw success) */
+    uint64_t computes;      /* compute callbacks run */
+    uint64_t compute_waits; /* callers that waited for another's computation */
     uint64_t stale_served;
     uint64_t refresh_failures;
     uint64_t invalidations_received; /* pub/sub evictions from other hosts */
-    uint64_t sets_refused;   /* over the value size limit */
-    int32_t l2_state;        /* 0 unknown, 1 up, 2 down (L1 only), 3 not configured */
+    uint64_t sets_refused;           /* over the value size limit */
+    int32_t l2_state;                /* 0 unknown, 1 up, 2 down (L1 only), 3 not configured */
 } valory_cache_stats;
 
-enum { VALORY_CACHE_L2_UNKNOWN = 0, VALORY_CACHE_L2_UP = 1, VALORY_CACHE_L2_DOWN = 2, VALORY_CACHE_L2_DISABLED = 3 };
+enum {
+    VALORY_CACHE_L2_UNKNOWN = 0,
+    VALORY_CACHE_L2_UP = 1,
+    VALORY_CACHE_L2_DOWN = 2,
+    VALORY_CACHE_L2_DISABLED = 3
+};
 
 /* The cache/1 vtable. `self` is valory_service.self. */
 typedef struct valory_cache_api {

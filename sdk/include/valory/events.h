@@ -143,8 +143,8 @@ typedef struct valory_metrics_api {
                       double value);
     void (*gauge_add)(valory_host* self, uint32_t family, const valory_str* label_values, size_t count,
                       double delta);
-    void (*histogram_observe)(valory_host* self, uint32_t family, const valory_str* label_values, size_t count,
-                              double value);
+    void (*histogram_observe)(valory_host* self, uint32_t family, const valory_str* label_values,
+                              size_t count, double value);
 
     /* Visits every sample of every family (host's and all plugins'). Required: yes.
      * Ownership: samples valid during the callback. Threads: any. Since: 1.0 */

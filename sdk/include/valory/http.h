@@ -50,7 +50,8 @@ typedef struct valory_http_api {
      * bad template. Required: yes. Ownership: strings copied; `user` must outlive the route.
      * Threads: control thread (start()). Since: 1.0 */
     valory_status (*add_route)(valory_host* self, const char* method, const char* path_template,
-                               valory_route_handler handler, void* user, valory_route** out, valory_error* err);
+                               valory_route_handler handler, void* user, valory_route** out,
+                               valory_error* err);
 
     /* Removes a route and waits until no call of its handler is in flight. The host removes every
      * route a plugin left behind when it stops. Required: yes. Threads: control thread. Since: 1.0 */
@@ -89,7 +90,8 @@ typedef struct valory_http_api {
     valory_str (*peer_address)(const valory_request* req);
     /* Client IP: X-Forwarded-For honoured only when the peer is a configured trusted proxy. Since: 1.0 */
     valory_str (*client_address)(const valory_request* req);
-    /* "http" or "https" and host[:port] as the client saw them (trusted X-Forwarded-Proto/Host). Since: 1.0 */
+    /* "http" or "https" and host[:port] as the client saw them (trusted X-Forwarded-Proto/Host). Since: 1.0
+     */
     valory_str (*scheme)(const valory_request* req);
     valory_str (*host)(const valory_request* req);
     /* Request id: incoming X-Request-Id from a trusted proxy, else generated. Since: 1.0 */
@@ -103,11 +105,13 @@ typedef struct valory_http_api {
     void (*set_header)(valory_response* resp, valory_str name, valory_str value);
     /* Adds one more value (e.g. Set-Cookie, never folded). Since: 1.0 */
     void (*add_header)(valory_response* resp, valory_str name, valory_str value);
-    /* Appends to the buffered body; the host sets Content-Length and drops the body for HEAD/304. Since: 1.0 */
+    /* Appends to the buffered body; the host sets Content-Length and drops the body for HEAD/304. Since: 1.0
+     */
     void (*append_body)(valory_response* resp, valory_str data);
     /* Sends a file (Content-Type from `content_type` or the extension). VALORY_ERR_NOT_FOUND if
      * it cannot be opened. Since: 1.0 */
-    valory_status (*send_file)(valory_response* resp, const char* path, const char* content_type, valory_error* err);
+    valory_status (*send_file)(valory_response* resp, const char* path, const char* content_type,
+                               valory_error* err);
 
     /* Reserved for deferred (async) responses: a handler calls defer() and returns
      * VALORY_ERR_PENDING, then complete() from any thread. Not implemented by hosts 1.0:

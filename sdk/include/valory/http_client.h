@@ -70,10 +70,10 @@ typedef struct valory_http_client_request {
     valory_str url;           /* absolute http:// or https:// URL, query already encoded */
     const valory_kv* headers; /* sent in order, repeated names allowed; may be NULL if header_count is 0 */
     size_t header_count;
-    valory_str body;          /* sent with Content-Length when non-empty (or when the method is POST/PUT/PATCH) */
-    uint64_t deadline_ms;     /* budget for the whole call from now (all attempts and waits); 0 = host default */
-    uint32_t flags;           /* VALORY_HTTP_CLIENT_* */
-    uint32_t max_attempts;    /* upper bound on attempts including the first; 0 = host default (3) */
+    valory_str body;      /* sent with Content-Length when non-empty (or when the method is POST/PUT/PATCH) */
+    uint64_t deadline_ms; /* budget for the whole call from now (all attempts and waits); 0 = host default */
+    uint32_t flags;       /* VALORY_HTTP_CLIENT_* */
+    uint32_t max_attempts; /* upper bound on attempts including the first; 0 = host default (3) */
 } valory_http_client_request;
 
 /* Per-call counters (optional output of perform()). */
@@ -95,8 +95,9 @@ typedef struct valory_http_client_vtable {
     /* Performs a request as described at the top of this file. `stats` may be NULL.
      * Required: yes. Ownership: req borrowed for the call; *out host-owned until response_release().
      * Threads: any, concurrently (blocks the calling thread at most until the deadline). Since: 1.0 */
-    valory_status (*perform)(void* self, const valory_http_client_request* req, valory_http_client_response** out,
-                             valory_http_client_stats* stats, valory_error* err);
+    valory_status (*perform)(void* self, const valory_http_client_request* req,
+                             valory_http_client_response** out, valory_http_client_stats* stats,
+                             valory_error* err);
 
     /* HTTP status code of the response (e.g. 200, 404).
      * Required: yes. Ownership: -. Threads: any (one response is not shared between threads). Since: 1.0 */

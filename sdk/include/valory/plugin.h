@@ -99,7 +99,8 @@ typedef void (*valory_plugin_destroy_fn)(void* instance);
 typedef valory_health_state (*valory_plugin_health_fn)(void* instance, valory_writer* detail);
 /* reconfigure: applies new validated settings; VALORY_OK or VALORY_ERR_NEEDS_RESTART. Optional.
  * Threads: control. Since: 1.0 */
-typedef valory_status (*valory_plugin_reconfigure_fn)(void* instance, valory_str settings_json, valory_error* err);
+typedef valory_status (*valory_plugin_reconfigure_fn)(void* instance, valory_str settings_json,
+                                                      valory_error* err);
 /* command: runs a plugin CLI action (`valory-host run <plugin> <command> [args]`), writing its
  * human-readable report to `out`. Called after start() in VALORY_RUN_COMMAND mode. Optional.
  * Threads: control. Since: 1.0 */
@@ -109,8 +110,8 @@ typedef valory_status (*valory_plugin_command_fn)(void* instance, valory_str com
 /* The descriptor, returned by the entry symbol; static storage in the plugin. */
 typedef struct valory_plugin_descriptor {
     uint32_t struct_size;
-    uint16_t abi_major; /* VALORY_ABI_MAJOR the plugin was built against */
-    uint16_t abi_minor; /* VALORY_ABI_MINOR the plugin was built against */
+    uint16_t abi_major;    /* VALORY_ABI_MAJOR the plugin was built against */
+    uint16_t abi_minor;    /* VALORY_ABI_MINOR the plugin was built against */
     const char* id;        /* must equal the manifest's id */
     const char* version;   /* plugin semver; must equal the manifest's version */
     const char* build_tag; /* informative: compiler, standard library, arch */

@@ -67,14 +67,14 @@ enum {
 /* One lookup. Identify the player by puuid, or by Riot ID (name + tag, UTF-8, spaces allowed). */
 typedef struct valory_riot_query {
     uint32_t struct_size;
-    valory_str name;     /* Riot ID game name, e.g. "Café Crème" */
-    valory_str tag;      /* Riot ID tag line without '#', e.g. "ÉTÉ" */
-    valory_str puuid;    /* HenrikDev/Riot puuid; wins over name+tag when both are given */
-    valory_str region;   /* eu | na | latam | br | ap | kr; empty = the account's region */
-    valory_str platform; /* pc | console; empty = the configured one ("pc") */
-    valory_str api_key;  /* a streamer's own HenrikDev key; empty = the server-wide key */
-    uint32_t count;      /* matches(): how many recent competitive matches, 1..10 (0 = 5) */
-    uint32_t flags;      /* VALORY_RIOT_* */
+    valory_str name;      /* Riot ID game name, e.g. "Café Crème" */
+    valory_str tag;       /* Riot ID tag line without '#', e.g. "ÉTÉ" */
+    valory_str puuid;     /* HenrikDev/Riot puuid; wins over name+tag when both are given */
+    valory_str region;    /* eu | na | latam | br | ap | kr; empty = the account's region */
+    valory_str platform;  /* pc | console; empty = the configured one ("pc") */
+    valory_str api_key;   /* a streamer's own HenrikDev key; empty = the server-wide key */
+    uint32_t count;       /* matches(): how many recent competitive matches, 1..10 (0 = 5) */
+    uint32_t flags;       /* VALORY_RIOT_* */
     uint64_t deadline_ms; /* budget for the whole call; 0 = the plugin's default */
 } valory_riot_query;
 
@@ -83,7 +83,8 @@ typedef struct valory_riot_vtable {
 
     /* The account (Account record). Required: yes. Ownership: query borrowed; JSON written to `out`.
      * Threads: any, concurrently. Since: 1.0 */
-    valory_status (*account)(void* self, const valory_riot_query* query, valory_writer* out, valory_error* err);
+    valory_status (*account)(void* self, const valory_riot_query* query, valory_writer* out,
+                             valory_error* err);
 
     /* The current rank (Rank record). A player without rank data is VALORY_OK with status
      * "no_data" (not an error). With name + tag the account is resolved first (cached).
@@ -92,7 +93,8 @@ typedef struct valory_riot_vtable {
 
     /* Recent competitive matches with wins/losses (Matches record).
      * Required: yes. Ownership: as account(). Threads: any, concurrently. Since: 1.0 */
-    valory_status (*matches)(void* self, const valory_riot_query* query, valory_writer* out, valory_error* err);
+    valory_status (*matches)(void* self, const valory_riot_query* query, valory_writer* out,
+                             valory_error* err);
 } valory_riot_vtable;
 
 #ifdef __cplusplus

@@ -39,14 +39,16 @@ typedef struct valory_scheduler_api {
 
     /* Adds a periodic job. Required: yes. Ownership: def copied; `user` must outlive the job.
      * Threads: control thread (start()). Since: 1.0 */
-    valory_status (*add_job)(valory_host* self, const valory_job_def* def, valory_job** out, valory_error* err);
+    valory_status (*add_job)(valory_host* self, const valory_job_def* def, valory_job** out,
+                             valory_error* err);
 
     /* Cancels a job and waits up to `deadline_ms` for a running body to finish; VALORY_ERR_TIMEOUT
      * if it is still running then (it is left to finish on its own). Required: yes.
      * Threads: control thread. Since: 1.0 */
     valory_status (*cancel_job)(valory_host* self, valory_job* job, uint64_t deadline_ms, valory_error* err);
 
-    /* Runs a job as soon as a worker is free (unless it is running). Required: yes. Threads: any. Since: 1.0 */
+    /* Runs a job as soon as a worker is free (unless it is running). Required: yes. Threads: any. Since: 1.0
+     */
     valory_status (*trigger_job)(valory_host* self, valory_job* job, valory_error* err);
 } valory_scheduler_api;
 

@@ -44,7 +44,8 @@ typedef struct valory_service_api {
 
     /* Removes a service this plugin registered. The host does it for whatever a plugin leaves
      * behind when it stops or fails. Required: yes. Ownership: -. Threads: control thread. Since: 1.0 */
-    valory_status (*unregister_service)(valory_host* self, const char* name, uint32_t major, valory_error* err);
+    valory_status (*unregister_service)(valory_host* self, const char* name, uint32_t major,
+                                        valory_error* err);
 
     /* Acquires (name, major) with at least `min_minor`. VALORY_ERR_NOT_FOUND when no provider is
      * running, VALORY_ERR_VERSION when its minor is too old, VALORY_ERR_UNDECLARED when the manifest

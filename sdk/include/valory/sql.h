@@ -55,24 +55,24 @@ typedef struct valory_sql_tx valory_sql_tx;         /* opaque: one open transact
 
 /* Call flags (bit set). Unknown bits are rejected with VALORY_ERR_INVALID_ARGUMENT. */
 enum {
-    VALORY_SQL_STALE_OK = 1u << 0,  /* a read replica may serve this read (implies READ_ONLY) */
-    VALORY_SQL_READ_ONLY = 1u << 1  /* the statement writes nothing: a broken connection during
-                                       it is VALORY_ERR_UNAVAILABLE, not UNKNOWN_OUTCOME */
+    VALORY_SQL_STALE_OK = 1u << 0, /* a read replica may serve this read (implies READ_ONLY) */
+    VALORY_SQL_READ_ONLY = 1u << 1 /* the statement writes nothing: a broken connection during
+                                      it is VALORY_ERR_UNAVAILABLE, not UNKNOWN_OUTCOME */
 };
 
 /* Transaction flags for begin(). */
 enum {
-    VALORY_SQL_TX_READ_COMMITTED = 0,        /* default isolation */
+    VALORY_SQL_TX_READ_COMMITTED = 0, /* default isolation */
     VALORY_SQL_TX_REPEATABLE_READ = 1u << 0,
     VALORY_SQL_TX_SERIALIZABLE = 1u << 1,
-    VALORY_SQL_TX_READ_ONLY = 1u << 2,       /* BEGIN ... READ ONLY */
-    VALORY_SQL_TX_STALE_OK = 1u << 3         /* read-only transaction a replica may serve */
+    VALORY_SQL_TX_READ_ONLY = 1u << 2, /* BEGIN ... READ ONLY */
+    VALORY_SQL_TX_STALE_OK = 1u << 3   /* read-only transaction a replica may serve */
 };
 
 /* One migration of an owner's set. Versions are positive, unique within the owner and applied
  * in ascending order, each in its own transaction. In the array passed to migrate(), elements
- * are `struct_size` bytes apart (all equal to the first's), so the struct can grow. The checksum is computed by the provider
- * over `sql`; an applied version whose SQL changed is refused (VALORY_ERR_CONFLICT). */
+ * are `struct_size` bytes apart (all equal to the first's), so the struct can grow. The checksum is computed
+ * by the provider over `sql`; an applied version whose SQL changed is refused (VALORY_ERR_CONFLICT). */
 typedef struct valory_sql_migration {
     uint32_t struct_size;
     int64_t version;

@@ -80,14 +80,16 @@ typedef struct valory_twitch_vtable {
      * requested keys Twitch does not know (logins in lower case). Duplicates are looked up once.
      * Required: yes. Ownership: arrays and strings borrowed. Threads: any, concurrently. Since: 1.0 */
     valory_status (*get_users)(void* self, const valory_str* ids, size_t id_count, const valory_str* logins,
-                               size_t login_count, uint64_t deadline_ms, valory_writer* out, valory_error* err);
+                               size_t login_count, uint64_t deadline_ms, valory_writer* out,
+                               valory_error* err);
 
     /* Live streams of the given users (by id and/or login; batched by 100 with first=100). Writes
      * {"streams": [Stream...], "offline_ids": ["..."], "offline_logins": ["..."]}: a requested user
      * who is not live (or does not exist) is listed as offline.
      * Required: yes. Ownership: borrowed. Threads: any, concurrently. Since: 1.0 */
     valory_status (*get_streams)(void* self, const valory_str* ids, size_t id_count, const valory_str* logins,
-                                 size_t login_count, uint64_t deadline_ms, valory_writer* out, valory_error* err);
+                                 size_t login_count, uint64_t deadline_ms, valory_writer* out,
+                                 valory_error* err);
 } valory_twitch_vtable;
 
 #ifdef __cplusplus

@@ -25,8 +25,12 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-std::string str(valory_str s) { return s.data ? std::string(s.data, s.size) : std::string(); }
-valory_str view(const std::string& s) { return valory_str{s.data(), s.size()}; }
+std::string str(valory_str s) {
+    return s.data ? std::string(s.data, s.size) : std::string();
+}
+valory_str view(const std::string& s) {
+    return valory_str{s.data(), s.size()};
+}
 
 std::string percentDecode(std::string_view in, bool plusIsSpace) {
     std::string out;
@@ -74,18 +78,30 @@ std::string trim(std::string_view s) {
 
 const char* statusName(valory_status s) {
     switch (s) {
-    case VALORY_OK: return "ok";
-    case VALORY_ERR_INVALID_ARGUMENT: return "invalid_argument";
-    case VALORY_ERR_NOT_FOUND: return "not_found";
-    case VALORY_ERR_UNAVAILABLE: return "unavailable";
-    case VALORY_ERR_VERSION: return "version";
-    case VALORY_ERR_TIMEOUT: return "timeout";
-    case VALORY_ERR_INTERNAL: return "internal";
-    case VALORY_ERR_UNDECLARED: return "undeclared";
-    case VALORY_ERR_CONFLICT: return "conflict";
-    case VALORY_ERR_NEEDS_RESTART: return "needs_restart";
-    case VALORY_ERR_STATE: return "state";
-    default: return "error";
+        case VALORY_OK:
+            return "ok";
+        case VALORY_ERR_INVALID_ARGUMENT:
+            return "invalid_argument";
+        case VALORY_ERR_NOT_FOUND:
+            return "not_found";
+        case VALORY_ERR_UNAVAILABLE:
+            return "unavailable";
+        case VALORY_ERR_VERSION:
+            return "version";
+        case VALORY_ERR_TIMEOUT:
+            return "timeout";
+        case VALORY_ERR_INTERNAL:
+            return "internal";
+        case VALORY_ERR_UNDECLARED:
+            return "undeclared";
+        case VALORY_ERR_CONFLICT:
+            return "conflict";
+        case VALORY_ERR_NEEDS_RESTART:
+            return "needs_restart";
+        case VALORY_ERR_STATE:
+            return "state";
+        default:
+            return "error";
     }
 }
 
@@ -104,7 +120,7 @@ const void* getProc(const char* name) {
 
 std::atomic<uint64_t> gHostCounter{0};
 
-} // namespace
+}  // namespace
 
 // ------------------------------------------------------------------------------------------------
 // State
@@ -127,11 +143,15 @@ struct PluginRecord {
     void* instance = nullptr;
     Phase phase = Phase::Created;
     std::string lastError;
-    std::map<std::string, std::string> infoCache; // keeps host_info answers alive
+    std::map<std::string, std::string> infoCache;  // keeps host_info answers alive
 };
 
-valory_host* toHost(PluginRecord* r) { return reinterpret_cast<valory_host*>(r); }
-PluginRecord* toRec(valory_host* h) { return reinterpret_cast<PluginRecord*>(h); }
+valory_host* toHost(PluginRecord* r) {
+    return reinterpret_cast<valory_host*>(r);
+}
+PluginRecord* toRec(valory_host* h) {
+    return reinterpret_cast<PluginRecord*>(h);
+}
 
 struct RouteRec {
     PluginRecord* owner = nullptr;
@@ -142,7 +162,7 @@ struct RouteRec {
 };
 
 struct ServiceRec {
-    PluginRecord* owner = nullptr; // null for host-provided
+    PluginRecord* owner = nullptr;  // null for host-provided
     std::string provider, name;
     uint32_t major = 0, minor = 0;
     const void* vtable = nullptr;
@@ -172,7 +192,7 @@ struct JobRec {
 struct SampleRec {
     double value = 0;
     uint64_t count = 0;
-    std::vector<uint64_t> buckets; // non-cumulative per bucket, + Inf last
+    std::vector<uint64_t> buckets;  // non-cumulative per bucket, + Inf last
 };
 
 struct FamilyRec {
@@ -201,7 +221,7 @@ struct FakeResponseData {
 struct FakeHostState {
     mutable std::recursive_mutex mutex;
     uint64_t hostNumber = 0;
-    std::vector<std::shared_ptr<PluginRecord>> plugins; // load order
+    std::vector<std::shared_ptr<PluginRecord>> plugins;  // load order
     std::vector<std::shared_ptr<RouteRec>> routes;
     std::vector<StaticMountInfo> mounts;
     std::vector<std::shared_ptr<ServiceRec>> services;
@@ -229,11 +249,15 @@ struct FakeHostState {
 
     void log(const std::string& plugin, valory_log_level level, std::string message) {
         std::lock_guard lock(mutex);
-        if (verbose) std::fprintf(stderr, "[testkit] %s: %s\n", plugin.empty() ? "host" : plugin.c_str(), message.c_str());
+        if (verbose)
+            std::fprintf(stderr, "[testkit] %s: %s\n", plugin.empty() ? "host" : plugin.c_str(),
+                         message.c_str());
         logs.push_back(LogEntry{plugin, level, std::move(message)});
     }
 
-    bool mayRegister(PluginRecord* r) const { return r->phase == Phase::Starting || r->phase == Phase::Started; }
+    bool mayRegister(PluginRecord* r) const {
+        return r->phase == Phase::Starting || r->phase == Phase::Started;
+    }
 
     void deliver(valory_event_type type, const void* event) {
         std::vector<std::shared_ptr<SubRec>> targets;
@@ -250,13 +274,15 @@ struct FakeHostState {
         std::lock_guard lock(mutex);
         auto countRemoved = [&](auto& vec) {
             size_t before = vec.size();
-            vec.erase(std::remove_if(vec.begin(), vec.end(), [&](const auto& x) { return x->owner == r; }), vec.end());
+            vec.erase(std::remove_if(vec.begin(), vec.end(), [&](const auto& x) { return x->owner == r; }),
+                      vec.end());
             return before - vec.size();
         };
         countRemoved(routes);
         countRemoved(subs);
         countRemoved(jobs);
-        mounts.erase(std::remove_if(mounts.begin(), mounts.end(), [&](const StaticMountInfo& m) { return m.plugin == r->id; }),
+        mounts.erase(std::remove_if(mounts.begin(), mounts.end(),
+                                    [&](const StaticMountInfo& m) { return m.plugin == r->id; }),
                      mounts.end());
         size_t leftRefs = 0;
         for (auto it = refs.begin(); it != refs.end();) {
@@ -270,12 +296,13 @@ struct FakeHostState {
         }
         if (leftRefs)
             log("", VALORY_LOG_WARNING,
-                "plugin " + r->id + " left " + std::to_string(leftRefs) + " service acquisition(s) unreleased");
+                "plugin " + r->id + " left " + std::to_string(leftRefs) +
+                    " service acquisition(s) unreleased");
         for (auto& s : services)
             if (s->owner == r && s->holders)
                 log("", VALORY_LOG_WARNING,
-                    "plugin " + r->id + " stops while " + std::to_string(s->holders) + " holder(s) of " + s->name +
-                        " remain (the real host stops consumers first)");
+                    "plugin " + r->id + " stops while " + std::to_string(s->holders) + " holder(s) of " +
+                        s->name + " remain (the real host stops consumers first)");
         countRemoved(services);
     }
 };
@@ -285,7 +312,9 @@ struct FakeHostState {
 // ------------------------------------------------------------------------------------------------
 namespace {
 
-valory_status fail(valory_error* err, valory_status s, const std::string& msg) { return valory_fail(err, s, msg.c_str()); }
+valory_status fail(valory_error* err, valory_status s, const std::string& msg) {
+    return valory_fail(err, s, msg.c_str());
+}
 
 // log
 void logWrite(valory_host* h, valory_log_level level, valory_str message) {
@@ -293,10 +322,14 @@ void logWrite(valory_host* h, valory_log_level level, valory_str message) {
     if (level < r->state->minLevel) return;
     r->state->log(r->id, level, str(message));
 }
-int32_t logEnabled(valory_host* h, valory_log_level level) { return level >= toRec(h)->state->minLevel ? 1 : 0; }
+int32_t logEnabled(valory_host* h, valory_log_level level) {
+    return level >= toRec(h)->state->minLevel ? 1 : 0;
+}
 
 // config
-valory_str settingsJson(valory_host* h) { return view(toRec(h)->settings); }
+valory_str settingsJson(valory_host* h) {
+    return view(toRec(h)->settings);
+}
 valory_str dataDir(valory_host* h) {
     auto* r = toRec(h);
     std::error_code ec;
@@ -308,29 +341,36 @@ valory_str hostInfo(valory_host* h, const char* key) {
     std::lock_guard lock(r->state->mutex);
     std::string k = key ? key : "";
     std::string value;
-    if (k == "plugin.id") value = r->id;
-    else if (auto it = r->state->info.find(k); it != r->state->info.end()) value = it->second;
-    else if (k == "host.version") value = "fake";
-    else if (k == "host.instance_id") value = "fake-" + std::to_string(r->state->hostNumber);
+    if (k == "plugin.id")
+        value = r->id;
+    else if (auto it = r->state->info.find(k); it != r->state->info.end())
+        value = it->second;
+    else if (k == "host.version")
+        value = "fake";
+    else if (k == "host.instance_id")
+        value = "fake-" + std::to_string(r->state->hostNumber);
     return view(r->infoCache[k] = value);
 }
 
 // services
-valory_status registerService(valory_host* h, const char* name, uint32_t major, uint32_t minor, const void* vtable,
-                              void* self, valory_error* err) {
+valory_status registerService(valory_host* h, const char* name, uint32_t major, uint32_t minor,
+                              const void* vtable, void* self, valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
     std::lock_guard lock(st->mutex);
     std::string n = name ? name : "";
-    if (n.empty() || !vtable) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "register_service: empty name or NULL vtable");
+    if (n.empty() || !vtable)
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "register_service: empty name or NULL vtable");
     if (!st->mayRegister(r))
         return fail(err, VALORY_ERR_STATE, "register_service(" + n + ") outside start() by plugin " + r->id);
     if (!r->mayProvide.count({n, major}))
         return fail(err, VALORY_ERR_UNDECLARED,
-                    "plugin " + r->id + " registers " + n + "/" + std::to_string(major) + " not listed in its manifest's provides");
+                    "plugin " + r->id + " registers " + n + "/" + std::to_string(major) +
+                        " not listed in its manifest's provides");
     for (auto& s : st->services)
         if (s->name == n && s->major == major)
-            return fail(err, VALORY_ERR_CONFLICT, n + "/" + std::to_string(major) + " is already provided by " + s->provider);
+            return fail(err, VALORY_ERR_CONFLICT,
+                        n + "/" + std::to_string(major) + " is already provided by " + s->provider);
     auto rec = std::make_shared<ServiceRec>();
     rec->owner = r;
     rec->provider = r->id;
@@ -354,17 +394,19 @@ valory_status unregisterService(valory_host* h, const char* name, uint32_t major
             return VALORY_OK;
         }
     }
-    return fail(err, VALORY_ERR_NOT_FOUND, "plugin " + r->id + " does not provide " + n + "/" + std::to_string(major));
+    return fail(err, VALORY_ERR_NOT_FOUND,
+                "plugin " + r->id + " does not provide " + n + "/" + std::to_string(major));
 }
 
-valory_status acquire(valory_host* h, const char* name, uint32_t major, uint32_t minMinor, valory_service_ref** ref,
-                      valory_service* out, valory_error* err) {
+valory_status acquire(valory_host* h, const char* name, uint32_t major, uint32_t minMinor,
+                      valory_service_ref** ref, valory_service* out, valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
     std::lock_guard lock(st->mutex);
     std::string n = name ? name : "";
     if (!ref || !out) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "acquire: NULL ref or out");
-    if (!st->mayRegister(r)) return fail(err, VALORY_ERR_STATE, "acquire(" + n + ") outside start() by plugin " + r->id);
+    if (!st->mayRegister(r))
+        return fail(err, VALORY_ERR_STATE, "acquire(" + n + ") outside start() by plugin " + r->id);
     if (!r->mayAcquire.count({n, major}))
         return fail(err, VALORY_ERR_UNDECLARED,
                     "plugin " + r->id + " acquires " + n + "/" + std::to_string(major) +
@@ -373,8 +415,8 @@ valory_status acquire(valory_host* h, const char* name, uint32_t major, uint32_t
         if (s->name != n || s->major != major) continue;
         if (s->minor < minMinor)
             return fail(err, VALORY_ERR_VERSION,
-                        n + "/" + std::to_string(major) + " offers minor " + std::to_string(s->minor) + ", need >= " +
-                            std::to_string(minMinor));
+                        n + "/" + std::to_string(major) + " offers minor " + std::to_string(s->minor) +
+                            ", need >= " + std::to_string(minMinor));
         auto rr = std::make_unique<RefRec>();
         rr->holder = r;
         rr->service = s;
@@ -391,7 +433,8 @@ valory_status acquire(valory_host* h, const char* name, uint32_t major, uint32_t
         std::memcpy(out, &v, std::min<size_t>(size, sizeof v));
         return VALORY_OK;
     }
-    return fail(err, VALORY_ERR_NOT_FOUND, "no provider of " + n + "/" + std::to_string(major) + " is running");
+    return fail(err, VALORY_ERR_NOT_FOUND,
+                "no provider of " + n + "/" + std::to_string(major) + " is running");
 }
 
 void release(valory_host* h, valory_service_ref* ref) {
@@ -408,28 +451,34 @@ void release(valory_host* h, valory_service_ref* ref) {
 }
 
 // http: routing
-valory_status addRoute(valory_host* h, const char* method, const char* tmpl, valory_route_handler handler, void* user,
-                       valory_route** out, valory_error* err) {
+valory_status addRoute(valory_host* h, const char* method, const char* tmpl, valory_route_handler handler,
+                       void* user, valory_route** out, valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
     std::lock_guard lock(st->mutex);
     std::string m = method ? method : "", t = tmpl ? tmpl : "";
-    if (!st->mayRegister(r)) return fail(err, VALORY_ERR_STATE, "add_route(" + m + " " + t + ") outside start() by plugin " + r->id);
+    if (!st->mayRegister(r))
+        return fail(err, VALORY_ERR_STATE,
+                    "add_route(" + m + " " + t + ") outside start() by plugin " + r->id);
     if (m.empty() || t.empty() || t[0] != '/' || !handler)
-        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_route: bad method, template or handler: " + m + " " + t);
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                    "add_route: bad method, template or handler: " + m + " " + t);
     auto segs = splitPath(t);
     for (size_t i = 0; i < segs.size(); ++i) {
         const auto& s = segs[i];
         if (s.find('{') != std::string::npos || s.find('}') != std::string::npos) {
             if (s.size() < 3 || s.front() != '{' || s.back() != '}')
-                return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_route: bad template segment '" + s + "' in " + t);
+                return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                            "add_route: bad template segment '" + s + "' in " + t);
             if (s[s.size() - 2] == '*' && i + 1 != segs.size())
-                return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_route: {rest*} must be the last segment in " + t);
+                return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                            "add_route: {rest*} must be the last segment in " + t);
         }
     }
     for (auto& x : st->routes)
         if (x->method == m && x->tmpl == t)
-            return fail(err, VALORY_ERR_CONFLICT, "route " + m + " " + t + " already registered by " + x->plugin);
+            return fail(err, VALORY_ERR_CONFLICT,
+                        "route " + m + " " + t + " already registered by " + x->plugin);
     auto rec = std::make_shared<RouteRec>();
     rec->owner = r;
     rec->plugin = r->id;
@@ -448,31 +497,46 @@ valory_status removeRoute(valory_host* h, valory_route* route, valory_error* err
     std::lock_guard lock(st->mutex);
     for (auto it = st->routes.begin(); it != st->routes.end(); ++it) {
         if (reinterpret_cast<valory_route*>(it->get()) == route) {
-            st->routes.erase(it); // in-flight calls keep their shared_ptr
+            st->routes.erase(it);  // in-flight calls keep their shared_ptr
             return VALORY_OK;
         }
     }
     return fail(err, VALORY_ERR_NOT_FOUND, "remove_route: unknown route");
 }
 
-valory_status addStaticMount(valory_host* h, const char* prefix, const char* dir, uint32_t flags, valory_error* err) {
+valory_status addStaticMount(valory_host* h, const char* prefix, const char* dir, uint32_t flags,
+                             valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
     std::lock_guard lock(st->mutex);
-    if (!st->mayRegister(r)) return fail(err, VALORY_ERR_STATE, "add_static_mount outside start() by plugin " + r->id);
-    if (!prefix || prefix[0] != '/' || !dir) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_static_mount: bad prefix or directory");
+    if (!st->mayRegister(r))
+        return fail(err, VALORY_ERR_STATE, "add_static_mount outside start() by plugin " + r->id);
+    if (!prefix || prefix[0] != '/' || !dir)
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_static_mount: bad prefix or directory");
     st->mounts.push_back(StaticMountInfo{r->id, prefix, dir, flags});
     return VALORY_OK;
 }
 
 // http: request
-const FakeRequestData* rq(const valory_request* q) { return reinterpret_cast<const FakeRequestData*>(q); }
-FakeResponseData* rs(valory_response* p) { return reinterpret_cast<FakeResponseData*>(p); }
+const FakeRequestData* rq(const valory_request* q) {
+    return reinterpret_cast<const FakeRequestData*>(q);
+}
+FakeResponseData* rs(valory_response* p) {
+    return reinterpret_cast<FakeResponseData*>(p);
+}
 
-valory_str reqMethod(const valory_request* q) { return view(rq(q)->spec.method); }
-valory_str reqTarget(const valory_request* q) { return view(rq(q)->spec.target); }
-valory_str reqPath(const valory_request* q) { return view(rq(q)->path); }
-valory_str reqRoute(const valory_request* q) { return view(rq(q)->route); }
+valory_str reqMethod(const valory_request* q) {
+    return view(rq(q)->spec.method);
+}
+valory_str reqTarget(const valory_request* q) {
+    return view(rq(q)->spec.target);
+}
+valory_str reqPath(const valory_request* q) {
+    return view(rq(q)->path);
+}
+valory_str reqRoute(const valory_request* q) {
+    return view(rq(q)->route);
+}
 valory_str pathParam(const valory_request* q, const char* name, int32_t* found) {
     for (auto& [k, v] : rq(q)->params)
         if (name && k == name) {
@@ -503,26 +567,47 @@ size_t cookies(const valory_request* q, const valory_kv** out) {
     if (out) *out = rq(q)->cookieKv.data();
     return rq(q)->cookieKv.size();
 }
-valory_str body(const valory_request* q) { return view(rq(q)->spec.body); }
-valory_str peerAddress(const valory_request* q) { return view(rq(q)->spec.peerAddress); }
-valory_str clientAddress(const valory_request* q) { return view(rq(q)->spec.clientAddress); }
-valory_str scheme(const valory_request* q) { return view(rq(q)->spec.scheme); }
-valory_str hostFn(const valory_request* q) { return view(rq(q)->spec.host); }
-valory_str requestId(const valory_request* q) { return view(rq(q)->spec.requestId); }
+valory_str body(const valory_request* q) {
+    return view(rq(q)->spec.body);
+}
+valory_str peerAddress(const valory_request* q) {
+    return view(rq(q)->spec.peerAddress);
+}
+valory_str clientAddress(const valory_request* q) {
+    return view(rq(q)->spec.clientAddress);
+}
+valory_str scheme(const valory_request* q) {
+    return view(rq(q)->spec.scheme);
+}
+valory_str hostFn(const valory_request* q) {
+    return view(rq(q)->spec.host);
+}
+valory_str requestId(const valory_request* q) {
+    return view(rq(q)->spec.requestId);
+}
 
 // http: response
-void setStatus(valory_response* p, int32_t status) { rs(p)->status = status; }
+void setStatus(valory_response* p, int32_t status) {
+    rs(p)->status = status;
+}
 void setHeader(valory_response* p, valory_str name, valory_str value) {
     auto& hs = rs(p)->headers;
     std::string n = str(name);
-    hs.erase(std::remove_if(hs.begin(), hs.end(), [&](const auto& kv) { return iequals(kv.first, n); }), hs.end());
+    hs.erase(std::remove_if(hs.begin(), hs.end(), [&](const auto& kv) { return iequals(kv.first, n); }),
+             hs.end());
     hs.emplace_back(n, str(value));
 }
-void addHeader(valory_response* p, valory_str name, valory_str value) { rs(p)->headers.emplace_back(str(name), str(value)); }
-void appendBody(valory_response* p, valory_str data) { rs(p)->body.append(data.data ? data.data : "", data.size); }
+void addHeader(valory_response* p, valory_str name, valory_str value) {
+    rs(p)->headers.emplace_back(str(name), str(value));
+}
+void appendBody(valory_response* p, valory_str data) {
+    rs(p)->body.append(data.data ? data.data : "", data.size);
+}
 valory_status sendFile(valory_response* p, const char* path, const char* contentType, valory_error* err) {
     std::ifstream in(path ? path : "", std::ios::binary);
-    if (!in) return fail(err, VALORY_ERR_NOT_FOUND, std::string("send_file: cannot open ") + (path ? path : "(null)"));
+    if (!in)
+        return fail(err, VALORY_ERR_NOT_FOUND,
+                    std::string("send_file: cannot open ") + (path ? path : "(null)"));
     std::ostringstream ss;
     ss << in.rdbuf();
     rs(p)->body = ss.str();
@@ -539,12 +624,13 @@ valory_status streamWrite(valory_response*, valory_str, valory_error* err) {
 }
 
 // events
-valory_status subscribe(valory_host* h, valory_event_type type, valory_event_fn fn, void* user, valory_subscription** out,
-                        valory_error* err) {
+valory_status subscribe(valory_host* h, valory_event_type type, valory_event_fn fn, void* user,
+                        valory_subscription** out, valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
     std::lock_guard lock(st->mutex);
-    if (!st->mayRegister(r)) return fail(err, VALORY_ERR_STATE, "subscribe outside start() by plugin " + r->id);
+    if (!st->mayRegister(r))
+        return fail(err, VALORY_ERR_STATE, "subscribe outside start() by plugin " + r->id);
     if (!fn || type < VALORY_EVENT_REQUEST_FINISHED || type > VALORY_EVENT_CUSTOM)
         return fail(err, VALORY_ERR_INVALID_ARGUMENT, "subscribe: bad event type or NULL callback");
     auto s = std::make_shared<SubRec>();
@@ -559,9 +645,10 @@ valory_status subscribe(valory_host* h, valory_event_type type, valory_event_fn 
 void unsubscribe(valory_host* h, valory_subscription* sub) {
     auto* st = toRec(h)->state;
     std::lock_guard lock(st->mutex);
-    st->subs.erase(std::remove_if(st->subs.begin(), st->subs.end(),
-                                  [&](const auto& s) { return reinterpret_cast<valory_subscription*>(s.get()) == sub; }),
-                   st->subs.end());
+    st->subs.erase(
+        std::remove_if(st->subs.begin(), st->subs.end(),
+                       [&](const auto& s) { return reinterpret_cast<valory_subscription*>(s.get()) == sub; }),
+        st->subs.end());
 }
 valory_status publish(valory_host* h, valory_str name, valory_str payload, valory_error* err) {
     auto* r = toRec(h);
@@ -584,26 +671,32 @@ valory_status publish(valory_host* h, valory_str name, valory_str payload, valor
 bool validMetricName(const std::string& n) {
     if (n.empty() || !(std::islower(static_cast<unsigned char>(n[0])) || n[0] == '_')) return false;
     return std::all_of(n.begin(), n.end(), [](char c) {
-        return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+        return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+               c == '_';
     });
 }
-valory_status defineFamily(valory_host* h, const valory_metric_family_def* def, uint32_t* outId, valory_error* err) {
+valory_status defineFamily(valory_host* h, const valory_metric_family_def* def, uint32_t* outId,
+                           valory_error* err) {
     auto* r = toRec(h);
     auto* st = r->state;
-    if (!def || !def->name || !outId) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: NULL def, name or out_id");
+    if (!def || !def->name || !outId)
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: NULL def, name or out_id");
     FamilyRec f;
     f.owner = r->id;
     f.kind = def->kind;
     f.name = def->name;
     f.help = def->help ? def->help : "";
-    for (size_t i = 0; i < def->label_count; ++i) f.labels.emplace_back(def->label_names[i] ? def->label_names[i] : "");
+    for (size_t i = 0; i < def->label_count; ++i)
+        f.labels.emplace_back(def->label_names[i] ? def->label_names[i] : "");
     if (def->kind == VALORY_METRIC_HISTOGRAM)
         for (size_t i = 0; i < def->bucket_count; ++i) f.buckets.push_back(def->buckets[i]);
-    if (!validMetricName(f.name)) return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: bad metric name '" + f.name + "'");
+    if (!validMetricName(f.name))
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: bad metric name '" + f.name + "'");
     if (def->kind < VALORY_METRIC_COUNTER || def->kind > VALORY_METRIC_HISTOGRAM)
         return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: bad kind for " + f.name);
     if (!std::is_sorted(f.buckets.begin(), f.buckets.end()))
-        return fail(err, VALORY_ERR_INVALID_ARGUMENT, "define_family: buckets of " + f.name + " not ascending");
+        return fail(err, VALORY_ERR_INVALID_ARGUMENT,
+                    "define_family: buckets of " + f.name + " not ascending");
     std::lock_guard lock(st->mutex);
     for (size_t i = 0; i < st->families.size(); ++i) {
         auto& x = *st->families[i];
@@ -612,14 +705,16 @@ valory_status defineFamily(valory_host* h, const valory_metric_family_def* def, 
             *outId = static_cast<uint32_t>(i + 1);
             return VALORY_OK;
         }
-        return fail(err, VALORY_ERR_CONFLICT, "metric family " + f.name + " exists with another kind, labels or buckets");
+        return fail(err, VALORY_ERR_CONFLICT,
+                    "metric family " + f.name + " exists with another kind, labels or buckets");
     }
     st->families.push_back(std::make_unique<FamilyRec>(std::move(f)));
     *outId = static_cast<uint32_t>(st->families.size());
     return VALORY_OK;
 }
 
-void record(valory_host* h, uint32_t id, const valory_str* labels, size_t count, valory_metric_kind kind, int op, double v) {
+void record(valory_host* h, uint32_t id, const valory_str* labels, size_t count, valory_metric_kind kind,
+            int op, double v) {
     auto* st = toRec(h)->state;
     std::lock_guard lock(st->mutex);
     if (id == 0 || id > st->families.size()) return;
@@ -644,8 +739,12 @@ void record(valory_host* h, uint32_t id, const valory_str* labels, size_t count,
 void counterAdd(valory_host* h, uint32_t id, const valory_str* l, size_t n, double d) {
     if (d >= 0) record(h, id, l, n, VALORY_METRIC_COUNTER, 0, d);
 }
-void gaugeSet(valory_host* h, uint32_t id, const valory_str* l, size_t n, double v) { record(h, id, l, n, VALORY_METRIC_GAUGE, 1, v); }
-void gaugeAdd(valory_host* h, uint32_t id, const valory_str* l, size_t n, double d) { record(h, id, l, n, VALORY_METRIC_GAUGE, 0, d); }
+void gaugeSet(valory_host* h, uint32_t id, const valory_str* l, size_t n, double v) {
+    record(h, id, l, n, VALORY_METRIC_GAUGE, 1, v);
+}
+void gaugeAdd(valory_host* h, uint32_t id, const valory_str* l, size_t n, double d) {
+    record(h, id, l, n, VALORY_METRIC_GAUGE, 0, d);
+}
 void histogramObserve(valory_host* h, uint32_t id, const valory_str* l, size_t n, double v) {
     record(h, id, l, n, VALORY_METRIC_HISTOGRAM, 0, v);
 }
@@ -680,7 +779,9 @@ void visitState(const FakeHostState* st, valory_metric_visitor visitor, void* us
         }
     }
 }
-void visit(valory_host* h, valory_metric_visitor visitor, void* user) { visitState(toRec(h)->state, visitor, user); }
+void visit(valory_host* h, valory_metric_visitor visitor, void* user) {
+    visitState(toRec(h)->state, visitor, user);
+}
 
 // scheduler
 valory_status addJob(valory_host* h, const valory_job_def* def, valory_job** out, valory_error* err) {
@@ -692,7 +793,8 @@ valory_status addJob(valory_host* h, const valory_job_def* def, valory_job** out
         return fail(err, VALORY_ERR_INVALID_ARGUMENT, "add_job: NULL name/fn or zero interval");
     for (auto& j : st->jobs)
         if (j->owner == r && j->info.name == def->name)
-            return fail(err, VALORY_ERR_CONFLICT, std::string("job ") + def->name + " already exists in plugin " + r->id);
+            return fail(err, VALORY_ERR_CONFLICT,
+                        std::string("job ") + def->name + " already exists in plugin " + r->id);
     auto j = std::make_shared<JobRec>();
     j->owner = r;
     j->info = JobInfo{r->id, def->name, def->interval_ms, def->jitter_ms, def->flags, 0};
@@ -723,7 +825,8 @@ valory_status triggerJob(valory_host* h, valory_job* job, valory_error* err) {
     return fail(err, VALORY_ERR_NOT_FOUND, "trigger_job: unknown job");
 }
 
-void addDeclared(const nlohmann::json& manifest, const char* key, std::set<std::pair<std::string, uint32_t>>& out) {
+void addDeclared(const nlohmann::json& manifest, const char* key,
+                 std::set<std::pair<std::string, uint32_t>>& out) {
     auto it = manifest.find(key);
     if (it == manifest.end() || !it->is_array()) return;
     for (auto& e : *it) {
@@ -732,7 +835,7 @@ void addDeclared(const nlohmann::json& manifest, const char* key, std::set<std::
     }
 }
 
-} // namespace
+}  // namespace
 
 // ------------------------------------------------------------------------------------------------
 // Response helpers
@@ -763,7 +866,8 @@ FakeHost::FakeHost() : state_(std::make_unique<FakeHostState>()) {
 
     s.logApi = valory_log_api{sizeof(valory_log_api), logWrite, logEnabled};
     s.configApi = valory_config_api{sizeof(valory_config_api), settingsJson, dataDir, hostInfo};
-    s.serviceApi = valory_service_api{sizeof(valory_service_api), registerService, unregisterService, acquire, release};
+    s.serviceApi =
+        valory_service_api{sizeof(valory_service_api), registerService, unregisterService, acquire, release};
     auto& hp = s.httpApi;
     hp.struct_size = sizeof(valory_http_api);
     hp.add_route = addRoute;
@@ -793,8 +897,8 @@ FakeHost::FakeHost() : state_(std::make_unique<FakeHostState>()) {
     hp.complete = unsupported;
     hp.stream_write = streamWrite;
     s.eventApi = valory_event_api{sizeof(valory_event_api), subscribe, unsubscribe, publish};
-    s.metricsApi = valory_metrics_api{sizeof(valory_metrics_api), defineFamily, counterAdd, gaugeSet, gaugeAdd,
-                                      histogramObserve, visit};
+    s.metricsApi = valory_metrics_api{
+        sizeof(valory_metrics_api), defineFamily, counterAdd, gaugeSet, gaugeAdd, histogramObserve, visit};
     s.schedulerApi = valory_scheduler_api{sizeof(valory_scheduler_api), addJob, cancelJob, triggerJob};
     s.api.struct_size = sizeof(valory_host_api);
     s.api.abi_major = VALORY_ABI_MAJOR;
@@ -828,13 +932,17 @@ FakeHost::~FakeHost() {
     std::filesystem::remove_all(state_->tempRoot, ec);
 }
 
-const valory_host_api* FakeHost::api() const { return &state_->api; }
+const valory_host_api* FakeHost::api() const {
+    return &state_->api;
+}
 
-void FakeHost::provideService(const std::string& name, uint32_t major, uint32_t minor, const void* vtable, void* self) {
+void FakeHost::provideService(const std::string& name, uint32_t major, uint32_t minor, const void* vtable,
+                              void* self) {
     std::lock_guard lock(state_->mutex);
     for (auto& s : state_->services)
         if (s->name == name && s->major == major)
-            throw std::logic_error("FakeHost::provideService: " + name + "/" + std::to_string(major) + " already provided");
+            throw std::logic_error("FakeHost::provideService: " + name + "/" + std::to_string(major) +
+                                   " already provided");
     auto rec = std::make_shared<ServiceRec>();
     rec->provider = "host";
     rec->name = name;
@@ -856,7 +964,9 @@ void FakeHost::setInfo(const std::string& key, const std::string& value) {
     state_->info[key] = value;
 }
 
-void FakeHost::setLogLevel(valory_log_level level) { state_->minLevel = level; }
+void FakeHost::setLogLevel(valory_log_level level) {
+    state_->minLevel = level;
+}
 
 std::string FakeHost::readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -889,23 +999,28 @@ valory_status FakeHost::tryLoad(PluginHandle* out, const valory_plugin_descripto
     auto rec = std::make_shared<PluginRecord>();
     rec->state = state_.get();
     std::memcpy(&rec->desc, descriptor,
-                std::min<size_t>(descriptor->struct_size ? descriptor->struct_size : sizeof(uint32_t), sizeof(rec->desc)));
+                std::min<size_t>(descriptor->struct_size ? descriptor->struct_size : sizeof(uint32_t),
+                                 sizeof(rec->desc)));
     auto& d = rec->desc;
     std::string did = d.id ? d.id : "";
     if (d.abi_major != VALORY_ABI_MAJOR || d.abi_minor > VALORY_ABI_MINOR)
-        return setError(VALORY_ERR_VERSION, "plugin " + did + ": descriptor ABI " + std::to_string(d.abi_major) + "." +
-                                                std::to_string(d.abi_minor) + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
-                                                std::to_string(VALORY_ABI_MINOR));
+        return setError(VALORY_ERR_VERSION,
+                        "plugin " + did + ": descriptor ABI " + std::to_string(d.abi_major) + "." +
+                            std::to_string(d.abi_minor) + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
+                            std::to_string(VALORY_ABI_MINOR));
     if (!d.create || !d.start || !d.stop || !d.destroy)
-        return setError(VALORY_ERR_INVALID_ARGUMENT, "plugin " + did + ": descriptor lacks create/start/stop/destroy");
+        return setError(VALORY_ERR_INVALID_ARGUMENT,
+                        "plugin " + did + ": descriptor lacks create/start/stop/destroy");
     try {
         rec->manifest = nlohmann::json::parse(manifestJson, nullptr, true, true);
     } catch (const std::exception& e) {
         return setError(VALORY_ERR_INVALID_ARGUMENT, "plugin " + did + ": manifest is not JSON: " + e.what());
     }
     if (!rec->manifest.is_object() || rec->manifest.value("id", std::string()) != did)
-        return setError(VALORY_ERR_INVALID_ARGUMENT, "plugin " + did + ": descriptor id '" + did + "' differs from manifest id '" +
-                                                         (rec->manifest.is_object() ? rec->manifest.value("id", std::string()) : "") + "'");
+        return setError(VALORY_ERR_INVALID_ARGUMENT,
+                        "plugin " + did + ": descriptor id '" + did + "' differs from manifest id '" +
+                            (rec->manifest.is_object() ? rec->manifest.value("id", std::string()) : "") +
+                            "'");
     rec->id = did;
     {
         std::lock_guard lock(state_->mutex);
@@ -918,15 +1033,18 @@ valory_status FakeHost::tryLoad(PluginHandle* out, const valory_plugin_descripto
 
     nlohmann::json settings;
     try {
-        settings = nlohmann::json::parse(settingsJson.empty() ? std::string("{}") : settingsJson, nullptr, true, true);
+        settings = nlohmann::json::parse(settingsJson.empty() ? std::string("{}") : settingsJson, nullptr,
+                                         true, true);
     } catch (const std::exception& e) {
-        return setError(VALORY_ERR_INVALID_ARGUMENT, "plugin " + did + ": settings are not JSON: " + e.what());
+        return setError(VALORY_ERR_INVALID_ARGUMENT,
+                        "plugin " + did + ": settings are not JSON: " + e.what());
     }
     if (options.applySchemaDefaults && settings.is_object() && rec->manifest.contains("config_schema")) {
         auto& schema = rec->manifest["config_schema"];
         if (schema.is_object() && schema.contains("properties") && schema["properties"].is_object())
             for (auto& [k, prop] : schema["properties"].items())
-                if (!settings.contains(k) && prop.is_object() && prop.contains("default")) settings[k] = prop["default"];
+                if (!settings.contains(k) && prop.is_object() && prop.contains("default"))
+                    settings[k] = prop["default"];
     }
     rec->settings = settings.dump();
     rec->dataDir = (state_->tempRoot / did).string();
@@ -1000,13 +1118,14 @@ void jsonError(FakeResponseData& resp, int status, const std::string& code, cons
     resp.headers.emplace_back("Content-Type", "application/json");
     resp.body = nlohmann::json{{"error", code}, {"message", message}}.dump();
 }
-} // namespace
+}  // namespace
 
 Response FakeHost::request(const Request& spec) {
     auto data = std::make_unique<FakeRequestData>();
     data->spec = spec;
     std::string rawPath = spec.target.substr(0, spec.target.find('?'));
-    std::string rawQuery = spec.target.find('?') == std::string::npos ? "" : spec.target.substr(spec.target.find('?') + 1);
+    std::string rawQuery =
+        spec.target.find('?') == std::string::npos ? "" : spec.target.substr(spec.target.find('?') + 1);
     data->path = percentDecode(rawPath, false);
     if (!rawQuery.empty()) {
         size_t i = 0;
@@ -1016,8 +1135,9 @@ Response FakeHost::request(const Request& spec) {
             std::string part = rawQuery.substr(i, j - i);
             if (!part.empty()) {
                 size_t eq = part.find('=');
-                data->query.emplace_back(percentDecode(part.substr(0, eq), true),
-                                         eq == std::string::npos ? "" : percentDecode(part.substr(eq + 1), true));
+                data->query.emplace_back(
+                    percentDecode(part.substr(0, eq), true),
+                    eq == std::string::npos ? "" : percentDecode(part.substr(eq + 1), true));
             }
             i = j + 1;
         }
@@ -1057,7 +1177,8 @@ Response FakeHost::request(const Request& spec) {
         }
         if (!match && allowed.empty() && data->path.size() > 1) {
             // Trailing-slash rule: the other form gets a 307 to the registered one.
-            std::string other = data->path.back() == '/' ? data->path.substr(0, data->path.size() - 1) : data->path + "/";
+            std::string other =
+                data->path.back() == '/' ? data->path.substr(0, data->path.size() - 1) : data->path + "/";
             auto otherSegs = splitPath(other);
             for (auto& r : state_->routes)
                 if (r->method == lookupMethod && matchRoute(*r, otherSegs, &params)) {
@@ -1080,8 +1201,8 @@ Response FakeHost::request(const Request& spec) {
                                          reinterpret_cast<valory_response*>(&resp), &err);
         if (s != VALORY_OK) {
             state_->log("", VALORY_LOG_ERROR,
-                        "route " + match->method + " " + match->tmpl + " of plugin " + match->plugin + " failed (" +
-                            statusName(s) + "): " + err.message);
+                        "route " + match->method + " " + match->tmpl + " of plugin " + match->plugin +
+                            " failed (" + statusName(s) + "): " + err.message);
             jsonError(resp, 500, "internal", err.message[0] ? err.message : "internal error");
         }
         if (head) resp.body.clear();
@@ -1135,7 +1256,8 @@ std::vector<StaticMountInfo> FakeHost::staticMounts() const {
 
 // --- services -----------------------------------------------------------------------------------
 
-std::optional<FakeHost::Acquired> FakeHost::service(const std::string& name, uint32_t major, uint32_t minMinor) const {
+std::optional<FakeHost::Acquired> FakeHost::service(const std::string& name, uint32_t major,
+                                                    uint32_t minMinor) const {
     std::lock_guard lock(state_->mutex);
     for (auto& s : state_->services)
         if (s->name == name && s->major == major && s->minor >= minMinor) {
@@ -1153,7 +1275,8 @@ std::optional<FakeHost::Acquired> FakeHost::service(const std::string& name, uin
 std::vector<ServiceInfo> FakeHost::services() const {
     std::lock_guard lock(state_->mutex);
     std::vector<ServiceInfo> out;
-    for (auto& s : state_->services) out.push_back(ServiceInfo{s->provider, s->name, s->major, s->minor, s->holders});
+    for (auto& s : state_->services)
+        out.push_back(ServiceInfo{s->provider, s->name, s->major, s->minor, s->holders});
     return out;
 }
 
@@ -1168,7 +1291,8 @@ std::vector<JobInfo> FakeHost::jobs() const {
 
 bool FakeHost::hasJob(const std::string& name) const {
     std::lock_guard lock(state_->mutex);
-    return std::any_of(state_->jobs.begin(), state_->jobs.end(), [&](const auto& j) { return j->info.name == name; });
+    return std::any_of(state_->jobs.begin(), state_->jobs.end(),
+                       [&](const auto& j) { return j->info.name == name; });
 }
 
 valory_status FakeHost::runJob(const std::string& name, std::string* error) {
@@ -1205,21 +1329,25 @@ std::vector<PublishedEvent> FakeHost::published() const {
     return state_->publishedEvents;
 }
 
-void FakeHost::emit(valory_event_type type, const void* event) { state_->deliver(type, event); }
+void FakeHost::emit(valory_event_type type, const void* event) {
+    state_->deliver(type, event);
+}
 
 size_t FakeHost::subscriberCount(valory_event_type type) const {
     std::lock_guard lock(state_->mutex);
-    return static_cast<size_t>(
-        std::count_if(state_->subs.begin(), state_->subs.end(), [&](const auto& s) { return s->type == type; }));
+    return static_cast<size_t>(std::count_if(state_->subs.begin(), state_->subs.end(),
+                                             [&](const auto& s) { return s->type == type; }));
 }
 
-void FakeHost::setPublishRequestFinished(bool on) { state_->publishRequestFinished = on; }
+void FakeHost::setPublishRequestFinished(bool on) {
+    state_->publishRequestFinished = on;
+}
 
 // --- metrics ------------------------------------------------------------------------------------
 
 namespace {
-const SampleRec* findSample(const FakeHostState& st, const std::string& family, const std::vector<std::string>& labels,
-                            valory_metric_kind* kind) {
+const SampleRec* findSample(const FakeHostState& st, const std::string& family,
+                            const std::vector<std::string>& labels, valory_metric_kind* kind) {
     for (auto& f : st.families) {
         if (f->name != family) continue;
         auto it = f->samples.find(labels);
@@ -1229,16 +1357,18 @@ const SampleRec* findSample(const FakeHostState& st, const std::string& family, 
     }
     return nullptr;
 }
-} // namespace
+}  // namespace
 
-std::optional<double> FakeHost::metricValue(const std::string& family, const std::vector<std::string>& labelValues) const {
+std::optional<double> FakeHost::metricValue(const std::string& family,
+                                            const std::vector<std::string>& labelValues) const {
     std::lock_guard lock(state_->mutex);
     auto* s = findSample(*state_, family, labelValues, nullptr);
     if (!s) return std::nullopt;
     return s->value;
 }
 
-std::optional<uint64_t> FakeHost::histogramCount(const std::string& family, const std::vector<std::string>& labelValues) const {
+std::optional<uint64_t> FakeHost::histogramCount(const std::string& family,
+                                                 const std::vector<std::string>& labelValues) const {
     std::lock_guard lock(state_->mutex);
     valory_metric_kind kind = 0;
     auto* s = findSample(*state_, family, labelValues, &kind);
@@ -1248,10 +1378,13 @@ std::optional<uint64_t> FakeHost::histogramCount(const std::string& family, cons
 
 bool FakeHost::hasMetricFamily(const std::string& family) const {
     std::lock_guard lock(state_->mutex);
-    return std::any_of(state_->families.begin(), state_->families.end(), [&](const auto& f) { return f->name == family; });
+    return std::any_of(state_->families.begin(), state_->families.end(),
+                       [&](const auto& f) { return f->name == family; });
 }
 
-void FakeHost::visitMetrics(valory_metric_visitor visitor, void* user) const { visitState(state_.get(), visitor, user); }
+void FakeHost::visitMetrics(valory_metric_visitor visitor, void* user) const {
+    visitState(state_.get(), visitor, user);
+}
 
 // --- logs ---------------------------------------------------------------------------------------
 
@@ -1275,7 +1408,9 @@ void FakeHost::clearLogs() {
 // PluginHandle
 // ------------------------------------------------------------------------------------------------
 
-PluginHandle::PluginHandle(PluginHandle&& o) noexcept : state_(o.state_), rec_(std::move(o.rec_)) { o.state_ = nullptr; }
+PluginHandle::PluginHandle(PluginHandle&& o) noexcept : state_(o.state_), rec_(std::move(o.rec_)) {
+    o.state_ = nullptr;
+}
 
 PluginHandle& PluginHandle::operator=(PluginHandle&& o) noexcept {
     if (this != &o) {
@@ -1287,33 +1422,45 @@ PluginHandle& PluginHandle::operator=(PluginHandle&& o) noexcept {
     return *this;
 }
 
-PluginHandle::~PluginHandle() { destroy(); }
+PluginHandle::~PluginHandle() {
+    destroy();
+}
 
 const std::string& PluginHandle::id() const {
     static const std::string empty;
     return rec_ ? rec_->id : empty;
 }
 
-bool PluginHandle::started() const { return rec_ && rec_->phase == Phase::Started; }
+bool PluginHandle::started() const {
+    return rec_ && rec_->phase == Phase::Started;
+}
 const std::string& PluginHandle::lastError() const {
     static const std::string empty;
     return rec_ ? rec_->lastError : empty;
 }
-const valory_plugin_descriptor* PluginHandle::descriptor() const { return rec_ ? &rec_->desc : nullptr; }
-void* PluginHandle::instance() const { return rec_ ? rec_->instance : nullptr; }
-valory_host* PluginHandle::hostHandle() const { return rec_ ? toHost(rec_.get()) : nullptr; }
+const valory_plugin_descriptor* PluginHandle::descriptor() const {
+    return rec_ ? &rec_->desc : nullptr;
+}
+void* PluginHandle::instance() const {
+    return rec_ ? rec_->instance : nullptr;
+}
+valory_host* PluginHandle::hostHandle() const {
+    return rec_ ? toHost(rec_.get()) : nullptr;
+}
 
 valory_status PluginHandle::tryStart() {
-    if (!rec_ || rec_->phase == Phase::Destroyed) throw std::logic_error("PluginHandle::start on an empty handle");
+    if (!rec_ || rec_->phase == Phase::Destroyed)
+        throw std::logic_error("PluginHandle::start on an empty handle");
     if (rec_->phase == Phase::Started) return VALORY_OK;
     rec_->phase = Phase::Starting;
     valory_error err;
     valory_error_init(&err);
     valory_status s = rec_->desc.start(rec_->instance, &err);
     if (s != VALORY_OK) {
-        rec_->lastError = std::string("plugin ") + rec_->id + ": start failed (" + statusName(s) + "): " + err.message;
+        rec_->lastError =
+            std::string("plugin ") + rec_->id + ": start failed (" + statusName(s) + "): " + err.message;
         state_->log("", VALORY_LOG_ERROR, rec_->lastError);
-        rec_->phase = Phase::Stopped; // as the real host: remove what was registered; destroy() follows
+        rec_->phase = Phase::Stopped;  // as the real host: remove what was registered; destroy() follows
         state_->cleanup(rec_.get());
         return s;
     }
@@ -1334,7 +1481,8 @@ valory_status PluginHandle::tryStop() {
     valory_error_init(&err);
     valory_status s = rec_->desc.stop(rec_->instance, &err);
     if (s != VALORY_OK) {
-        rec_->lastError = std::string("plugin ") + rec_->id + ": stop failed (" + statusName(s) + "): " + err.message;
+        rec_->lastError =
+            std::string("plugin ") + rec_->id + ": stop failed (" + statusName(s) + "): " + err.message;
         state_->log("", VALORY_LOG_WARNING, rec_->lastError);
     }
     rec_->phase = Phase::Stopped;
@@ -1360,7 +1508,8 @@ void PluginHandle::destroy() {
 }
 
 valory_health_state PluginHandle::health(nlohmann::json* detail) {
-    if (!rec_ || !rec_->desc.health) throw LifecycleError(VALORY_ERR_UNSUPPORTED, "plugin " + id() + " has no health slot");
+    if (!rec_ || !rec_->desc.health)
+        throw LifecycleError(VALORY_ERR_UNSUPPORTED, "plugin " + id() + " has no health slot");
     std::string text;
     valory_writer w{sizeof(valory_writer), &text, [](void* ctx, const char* data, size_t size) {
                         static_cast<std::string*>(ctx)->append(data, size);
@@ -1384,7 +1533,8 @@ valory_status PluginHandle::reconfigure(const nlohmann::json& settings) {
 }
 
 std::string PluginHandle::command(const std::string& name, const std::vector<std::string>& args) {
-    if (!rec_ || !rec_->desc.command) throw LifecycleError(VALORY_ERR_UNSUPPORTED, "plugin " + id() + " has no command slot");
+    if (!rec_ || !rec_->desc.command)
+        throw LifecycleError(VALORY_ERR_UNSUPPORTED, "plugin " + id() + " has no command slot");
     std::vector<valory_str> views;
     for (auto& a : args) views.push_back(view(a));
     std::string text;
@@ -1394,8 +1544,9 @@ std::string PluginHandle::command(const std::string& name, const std::vector<std
     valory_error err;
     valory_error_init(&err);
     valory_status s = rec_->desc.command(rec_->instance, view(name), views.data(), views.size(), &w, &err);
-    if (s != VALORY_OK) throw LifecycleError(s, "plugin " + id() + ": command " + name + " failed: " + err.message);
+    if (s != VALORY_OK)
+        throw LifecycleError(s, "plugin " + id() + ": command " + name + " failed: " + err.message);
     return text;
 }
 
-} // namespace valory::testkit
+}  // namespace valory::testkit

@@ -19,9 +19,11 @@ struct DepVtable {
 const DepVtable kDep{sizeof(DepVtable), [](void*, int x) { return 2 * x; }};
 
 class KitPlugin : public sdk::Plugin {
-public:
-    KitPlugin(sdk::Host host, const sdk::CreateArgs& args) : Plugin(host), settings_(args.settings), mode_(args.runMode) {
-        if (settings_.value("fail_create", false)) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "bad settings");
+  public:
+    KitPlugin(sdk::Host host, const sdk::CreateArgs& args)
+        : Plugin(host), settings_(args.settings), mode_(args.runMode) {
+        if (settings_.value("fail_create", false))
+            throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "bad settings");
     }
     void start() override {
         auto& h = host();
@@ -47,7 +49,8 @@ public:
         routes_.push_back(h.route("GET", "/files/{rest*}", [](const sdk::Request& req, sdk::Response& r) {
             r.body(std::string(*req.param("rest")));
         }));
-        routes_.push_back(h.route("GET", "/canonical/", [](const sdk::Request&, sdk::Response& r) { r.body("ok"); }));
+        routes_.push_back(
+            h.route("GET", "/canonical/", [](const sdk::Request&, sdk::Response& r) { r.body("ok"); }));
         h.staticMount("/static", "/srv/kit", VALORY_STATIC_FINGERPRINTED);
         job_ = h.job("tick", std::chrono::seconds(30), std::chrono::seconds(1), [this] {
             if (settings_.value("fail_job", false)) throw std::runtime_error("tick failed");
@@ -70,7 +73,7 @@ public:
     std::atomic<int> ticks_{0};
     std::string lastEvent_;
 
-private:
+  private:
     nlohmann::json settings_;
     valory_run_mode mode_;
     sdk::ServiceRef dep_;
@@ -94,7 +97,7 @@ KitPlugin* instanceOf(valory::testkit::PluginHandle& p) {
 }
 
 class FakeHostTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { host.provideService("dep.svc", 1, 2, &kDep, nullptr); }
     FakeHost host;
 };
@@ -106,7 +109,8 @@ VALORY_PLUGIN(KitPlugin, "kit", "1.0.0")
 TEST_F(FakeHostTest, RoutesParamsQueryHeadersCookiesAndServices) {
     auto p = host.load(valory_plugin_entry_v1(), kManifest);
     p.start();
-    auto r = host.request("GET", "/items/42?tag=a&tag=b%20c", {{"Cookie", "x=1; session=abc"}, {"User-Agent", "t"}});
+    auto r = host.request("GET", "/items/42?tag=a&tag=b%20c",
+                          {{"Cookie", "x=1; session=abc"}, {"User-Agent", "t"}});
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = r.json();
     EXPECT_EQ(j["id"], "42");
@@ -150,12 +154,14 @@ TEST_F(FakeHostTest, BadJsonIs400AndEventsMetricsFlow) {
     EXPECT_EQ(host.histogramCount("kit_sizes"), 1u);
     host.request("GET", "/items/1");
     size_t samples = 0;
-    host.visitMetrics([](void* user, const valory_metric_sample* s) {
-        ++*static_cast<size_t*>(user);
-        if (s->kind == VALORY_METRIC_HISTOGRAM) {
-            EXPECT_EQ(s->bucket_counts[s->bucket_count], 1u);
-        }
-    }, &samples);
+    host.visitMetrics(
+        [](void* user, const valory_metric_sample* s) {
+            ++*static_cast<size_t*>(user);
+            if (s->kind == VALORY_METRIC_HISTOGRAM) {
+                EXPECT_EQ(s->bucket_counts[s->bucket_count], 1u);
+            }
+        },
+        &samples);
     EXPECT_EQ(samples, 2u);
 }
 
@@ -213,9 +219,12 @@ TEST_F(FakeHostTest, RegistrationOutsideStartIsRefused) {
     valory_error err;
     valory_error_init(&err);
     auto* api = host.api();
-    EXPECT_EQ(api->http->add_route(p.hostHandle(), "GET", "/x",
-                                   [](void*, const valory_request*, valory_response*, valory_error*) -> valory_status { return VALORY_OK; },
-                                   nullptr, nullptr, &err),
+    EXPECT_EQ(api->http->add_route(
+                  p.hostHandle(), "GET", "/x",
+                  [](void*, const valory_request*, valory_response*, valory_error*) -> valory_status {
+                      return VALORY_OK;
+                  },
+                  nullptr, nullptr, &err),
               VALORY_ERR_STATE);
 }
 

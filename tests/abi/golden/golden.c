@@ -36,7 +36,9 @@ static valory_status adder_add(void* self, int64_t a, int64_t b, int64_t* out, v
     return VALORY_OK;
 }
 
-static uint64_t adder_calls(void* self) { return atomic_load(&((golden*)self)->calls); }
+static uint64_t adder_calls(void* self) {
+    return atomic_load(&((golden*)self)->calls);
+}
 
 static const golden_adder_v1 kAdder = {sizeof(golden_adder_v1), adder_add, adder_calls};
 
@@ -44,7 +46,8 @@ static void append(const valory_http_api* http, valory_response* resp, const cha
     http->append_body(resp, valory_str_from(text));
 }
 
-static valory_status hello_route(void* user, const valory_request* req, valory_response* resp, valory_error* err) {
+static valory_status hello_route(void* user, const valory_request* req, valory_response* resp,
+                                 valory_error* err) {
     golden* g = (golden*)user;
     const valory_http_api* http = g->api->http;
     char body[1024];
@@ -62,7 +65,8 @@ static valory_status hello_route(void* user, const valory_request* req, valory_r
     return VALORY_OK;
 }
 
-static valory_status echo_route(void* user, const valory_request* req, valory_response* resp, valory_error* err) {
+static valory_status echo_route(void* user, const valory_request* req, valory_response* resp,
+                                valory_error* err) {
     golden* g = (golden*)user;
     const valory_http_api* http = g->api->http;
     int32_t found = 0;
@@ -77,8 +81,8 @@ static valory_status echo_route(void* user, const valory_request* req, valory_re
     return VALORY_OK;
 }
 
-static valory_status golden_create(const valory_host_api* api, valory_host* host, const valory_create_args* args,
-                                   void** instance, valory_error* err) {
+static valory_status golden_create(const valory_host_api* api, valory_host* host,
+                                   const valory_create_args* args, void** instance, valory_error* err) {
     if (!api || api->struct_size < sizeof(valory_host_api) || api->abi_major != 1)
         return valory_fail(err, VALORY_ERR_VERSION, "golden: unexpected host API table");
     golden* g = (golden*)calloc(1, sizeof(golden));
@@ -122,7 +126,8 @@ static valory_status golden_stop(void* instance, valory_error* err) {
     if (g->hello) s = g->api->http->remove_route(g->host, g->hello, err);
     if (g->echo && s == VALORY_OK) s = g->api->http->remove_route(g->host, g->echo, err);
     g->hello = g->echo = NULL;
-    if (g->registered && s == VALORY_OK) s = g->api->services->unregister_service(g->host, "golden.adder", 1, err);
+    if (g->registered && s == VALORY_OK)
+        s = g->api->services->unregister_service(g->host, "golden.adder", 1, err);
     g->registered = 0;
     logf_(g, VALORY_LOG_INFO, "golden: stop");
     return s;
@@ -159,4 +164,6 @@ static const valory_plugin_descriptor kDescriptor = {
     NULL,
 };
 
-VALORY_EXPORT const valory_plugin_descriptor* valory_plugin_entry_v1(void) { return &kDescriptor; }
+VALORY_EXPORT const valory_plugin_descriptor* valory_plugin_entry_v1(void) {
+    return &kDescriptor;
+}

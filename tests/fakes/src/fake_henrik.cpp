@@ -13,15 +13,17 @@ const std::set<std::string> kAffinities = {"eu", "na", "latam", "br", "ap", "kr"
 const char* kTierSet = "03621f52-342b-cf4e-4f86-9350a49c6d04";
 
 Json tierImages(int tier) {
-    const std::string base =
-        std::string("https://media.valorant-api.com/competitivetiers/") + kTierSet + "/" + std::to_string(tier) + "/";
+    const std::string base = std::string("https://media.valorant-api.com/competitivetiers/") + kTierSet +
+                             "/" + std::to_string(tier) + "/";
     return Json{{"small", base + "smallicon.png"},
                 {"large", base + "largeicon.png"},
                 {"triangle_down", base + "ranktriangledownicon.png"},
                 {"triangle_up", base + "ranktriangleupicon.png"}};
 }
 
-Json tierObj(int tier) { return Json{{"id", tier}, {"name", tierName(tier)}}; }
+Json tierObj(int tier) {
+    return Json{{"id", tier}, {"name", tierName(tier)}};
+}
 
 int eloOf(const Json& m) {
     if (m.contains("elo")) return m.at("elo").get<int>();
@@ -29,26 +31,33 @@ int eloOf(const Json& m) {
     return (tier - 3) * 100 + m.value("rr", 0);
 }
 
-Json seasonObj(const std::string& shortName) { return Json{{"id", fakeUuid("season:" + shortName)}, {"short", shortName}}; }
+Json seasonObj(const std::string& shortName) {
+    return Json{{"id", fakeUuid("season:" + shortName)}, {"short", shortName}};
+}
 
 Json leaderboardPlacement(const Json& m) {
     if (!m.contains("leaderboard_rank") || m.at("leaderboard_rank").is_null()) return nullptr;
     return Json{{"rank", m.at("leaderboard_rank")}, {"updated_at", "2026-11-25T22:00:00.000Z"}};
 }
 
-} // namespace
+}  // namespace
 
-Reply FakeUpstreams::henrikError(int status, int code, const std::string& message, const Json& details) const {
+Reply FakeUpstreams::henrikError(int status, int code, const std::string& message,
+                                 const Json& details) const {
     Reply r;
     r.status = status;
-    r.body = Json{{"status", status}, {"errors", {{{"message", message}, {"code", code}, {"details", details}}}}}.dump();
+    r.body =
+        Json{{"status", status}, {"errors", {{{"message", message}, {"code", code}, {"details", details}}}}}
+            .dump();
     return r;
 }
 
 const Json* FakeUpstreams::playerByName(const std::string& name, const std::string& tag) const {
     const auto n = lowerAscii(name), t = lowerAscii(tag);
     for (const auto& p : players_)
-        if (lowerAscii(p.at("name").get<std::string>()) == n && lowerAscii(p.at("tag").get<std::string>()) == t) return &p;
+        if (lowerAscii(p.at("name").get<std::string>()) == n &&
+            lowerAscii(p.at("tag").get<std::string>()) == t)
+            return &p;
     return nullptr;
 }
 
@@ -67,15 +76,23 @@ Json FakeUpstreams::accountV1(const Json& p) const {
                 {"name", p.at("name")},
                 {"tag", p.at("tag")},
                 {"card",
-                 {{"small", base + "smallart.png"}, {"large", base + "largeart.png"}, {"wide", base + "wideart.png"}, {"id", card}}},
+                 {{"small", base + "smallart.png"},
+                  {"large", base + "largeart.png"},
+                  {"wide", base + "wideart.png"},
+                  {"id", card}}},
                 {"last_update", "12 minutes ago"},
                 {"last_update_raw", (nowMs() / 1000) - 720}};
 }
 
 Json FakeUpstreams::accountV2(const Json& p) const {
-    return Json{{"puuid", p.at("puuid")},     {"region", p.at("region")}, {"account_level", p.at("account_level")},
-                {"name", p.at("name")},       {"tag", p.at("tag")},       {"card", p.at("card")},
-                {"title", p.at("title")},     {"platforms", p.at("platforms")},
+    return Json{{"puuid", p.at("puuid")},
+                {"region", p.at("region")},
+                {"account_level", p.at("account_level")},
+                {"name", p.at("name")},
+                {"tag", p.at("tag")},
+                {"card", p.at("card")},
+                {"title", p.at("title")},
+                {"platforms", p.at("platforms")},
                 {"updated_at", p.at("updated_at")}};
 }
 
@@ -115,19 +132,16 @@ Json FakeUpstreams::mmrV2(const Json& p) const {
     Json bySeason = Json::object();
     for (const auto& s : m.value("seasonal", Json::array())) {
         const int end = s.value("end_tier", 0);
-        bySeason[s.value("season", "e9a1")] = Json{{"wins", s.value("wins", 0)},
-                                                   {"number_of_games", s.value("games", 0)},
-                                                   {"final_rank", end},
-                                                   {"final_rank_patched", tierName(end)},
-                                                   {"act_rank_wins", {{{"patched_tier", tierName(end)}, {"tier", end}}}},
-                                                   {"old", false}};
+        bySeason[s.value("season", "e9a1")] =
+            Json{{"wins", s.value("wins", 0)},
+                 {"number_of_games", s.value("games", 0)},
+                 {"final_rank", end},
+                 {"final_rank_patched", tierName(end)},
+                 {"act_rank_wins", {{{"patched_tier", tierName(end)}, {"tier", end}}}},
+                 {"old", false}};
     }
-    return Json{{"name", p.at("name")},
-                {"tag", p.at("tag")},
-                {"puuid", p.at("puuid")},
-                {"current_data", current},
-                {"highest_rank", highest},
-                {"by_season", bySeason}};
+    return Json{{"name", p.at("name")},    {"tag", p.at("tag")},      {"puuid", p.at("puuid")},
+                {"current_data", current}, {"highest_rank", highest}, {"by_season", bySeason}};
 }
 
 Json FakeUpstreams::mmrV3(const Json& p) const {
@@ -139,7 +153,7 @@ Json FakeUpstreams::mmrV3(const Json& p) const {
                  {"games_needed_for_rating", m.value("games_needed_for_rating", 0)},
                  {"rank_protection_shields", m.value("rank_protection_shields", 0)},
                  {"leaderboard_placement", leaderboardPlacement(m)}};
-    if (m.contains("last_change")) current["last_change"] = m.at("last_change"); // may be missing upstream
+    if (m.contains("last_change")) current["last_change"] = m.at("last_change");  // may be missing upstream
     Json peak = nullptr;
     if (m.contains("peak") && !m.at("peak").is_null()) {
         const Json& pk = m.at("peak");
@@ -151,14 +165,15 @@ Json FakeUpstreams::mmrV3(const Json& p) const {
     Json seasonal = Json::array();
     for (const auto& s : m.value("seasonal", Json::array())) {
         const int end = s.value("end_tier", 0);
-        seasonal.push_back(Json{{"season", seasonObj(s.value("season", "e9a1"))},
-                                {"wins", s.value("wins", 0)},
-                                {"games", s.value("games", 0)},
-                                {"end_tier", tierObj(end)},
-                                {"end_rr", s.value("end_rr", 0)},
-                                {"ranking_schema", "ascendant"},
-                                {"leaderboard_placement", nullptr},
-                                {"act_wins", s.value("wins", 0) > 0 ? Json::array({tierObj(end)}) : Json::array()}});
+        seasonal.push_back(
+            Json{{"season", seasonObj(s.value("season", "e9a1"))},
+                 {"wins", s.value("wins", 0)},
+                 {"games", s.value("games", 0)},
+                 {"end_tier", tierObj(end)},
+                 {"end_rr", s.value("end_rr", 0)},
+                 {"ranking_schema", "ascendant"},
+                 {"leaderboard_placement", nullptr},
+                 {"act_wins", s.value("wins", 0) > 0 ? Json::array({tierObj(end)}) : Json::array()}});
     }
     return Json{{"account", {{"puuid", p.at("puuid")}, {"name", p.at("name")}, {"tag", p.at("tag")}}},
                 {"peak", peak},
@@ -167,8 +182,8 @@ Json FakeUpstreams::mmrV3(const Json& p) const {
 }
 
 Json FakeUpstreams::matchesV4(const Json& p, const std::string& mode, size_t size) const {
-    static const std::vector<std::string> agents = {"Jett", "Sova", "Omen", "Killjoy", "Reyna",
-                                                    "Sage", "Raze", "Cypher", "Breach", "Skye"};
+    static const std::vector<std::string> agents = {"Jett", "Sova", "Omen",   "Killjoy", "Reyna",
+                                                    "Sage", "Raze", "Cypher", "Breach",  "Skye"};
     Json data = Json::array();
     const auto& matches = p.at("matches");
     for (size_t i = 0; i < matches.size() && data.size() < size; ++i) {
@@ -179,45 +194,57 @@ Json FakeUpstreams::matchesV4(const Json& p, const std::string& mode, size_t siz
         const int won = mt.value("rounds_won", result == "loss" ? 7 : (result == "draw" ? 12 : 13));
         const int lost = mt.value("rounds_lost", result == "loss" ? 13 : (result == "draw" ? 12 : 7));
         const std::string myTeam = (i % 2 == 0) ? "Red" : "Blue", other = myTeam == "Red" ? "Blue" : "Red";
-        const std::string matchId = mt.value("match_id", fakeUuid(p.at("puuid").get<std::string>() + ":match:" + std::to_string(i)));
+        const std::string matchId =
+            mt.value("match_id", fakeUuid(p.at("puuid").get<std::string>() + ":match:" + std::to_string(i)));
         const std::string map = mt.value("map", "Ascent");
         const int tier = p.at("mmr").is_null() ? 0 : p.at("mmr").value("tier", 0);
         Json players = Json::array();
-        players.push_back(Json{{"puuid", p.at("puuid")},
-                               {"name", p.at("name")},
-                               {"tag", p.at("tag")},
-                               {"team_id", myTeam},
-                               {"platform", "pc"},
-                               {"party_id", fakeUuid(matchId + ":party")},
-                               {"agent", {{"id", fakeUuid("agent:" + mt.value("agent", "Jett"))}, {"name", mt.value("agent", "Jett")}}},
-                               {"stats",
-                                {{"score", mt.value("score", 4200)},
-                                 {"kills", mt.value("kills", 18)},
-                                 {"deaths", mt.value("deaths", 14)},
-                                 {"assists", mt.value("assists", 5)},
-                                 {"headshots", 21},
-                                 {"bodyshots", 60},
-                                 {"legshots", 4},
-                                 {"damage", {{"dealt", 3400}, {"received", 2900}}}}},
-                               {"tier", tierObj(tier)},
-                               {"account_level", p.at("account_level")},
-                               {"session_playtime_in_ms", 2100000}});
+        players.push_back(Json{
+            {"puuid", p.at("puuid")},
+            {"name", p.at("name")},
+            {"tag", p.at("tag")},
+            {"team_id", myTeam},
+            {"platform", "pc"},
+            {"party_id", fakeUuid(matchId + ":party")},
+            {"agent",
+             {{"id", fakeUuid("agent:" + mt.value("agent", "Jett"))}, {"name", mt.value("agent", "Jett")}}},
+            {"stats",
+             {{"score", mt.value("score", 4200)},
+              {"kills", mt.value("kills", 18)},
+              {"deaths", mt.value("deaths", 14)},
+              {"assists", mt.value("assists", 5)},
+              {"headshots", 21},
+              {"bodyshots", 60},
+              {"legshots", 4},
+              {"damage", {{"dealt", 3400}, {"received", 2900}}}}},
+            {"tier", tierObj(tier)},
+            {"account_level", p.at("account_level")},
+            {"session_playtime_in_ms", 2100000}});
         for (int k = 1; k < 10; ++k) {
             const std::string name = "Player" + std::to_string(k);
-            players.push_back(Json{{"puuid", fakeUuid(matchId + name)},
-                                   {"name", name},
-                                   {"tag", "FAKE"},
-                                   {"team_id", k < 5 ? myTeam : other},
-                                   {"platform", "pc"},
-                                   {"party_id", fakeUuid(matchId + name + ":party")},
-                                   {"agent", {{"id", fakeUuid("agent:" + agents[static_cast<size_t>(k)])}, {"name", agents[static_cast<size_t>(k)]}}},
-                                   {"stats", {{"score", 3000 + 100 * k}, {"kills", 10 + k}, {"deaths", 15}, {"assists", 4}}},
-                                   {"tier", tierObj(tier)},
-                                   {"account_level", 50 + k}});
+            players.push_back(Json{
+                {"puuid", fakeUuid(matchId + name)},
+                {"name", name},
+                {"tag", "FAKE"},
+                {"team_id", k < 5 ? myTeam : other},
+                {"platform", "pc"},
+                {"party_id", fakeUuid(matchId + name + ":party")},
+                {"agent",
+                 {{"id", fakeUuid("agent:" + agents[static_cast<size_t>(k)])},
+                  {"name", agents[static_cast<size_t>(k)]}}},
+                {"stats", {{"score", 3000 + 100 * k}, {"kills", 10 + k}, {"deaths", 15}, {"assists", 4}}},
+                {"tier", tierObj(tier)},
+                {"account_level", 50 + k}});
         }
         const bool draw = result == "draw";
-        Json teams = Json::array({Json{{"team_id", myTeam}, {"rounds", {{"won", won}, {"lost", lost}}}, {"won", !draw && result == "win"}, {"premier_roster", nullptr}},
-                                  Json{{"team_id", other}, {"rounds", {{"won", lost}, {"lost", won}}}, {"won", !draw && result == "loss"}, {"premier_roster", nullptr}}});
+        Json teams = Json::array({Json{{"team_id", myTeam},
+                                       {"rounds", {{"won", won}, {"lost", lost}}},
+                                       {"won", !draw && result == "win"},
+                                       {"premier_roster", nullptr}},
+                                  Json{{"team_id", other},
+                                       {"rounds", {{"won", lost}, {"lost", won}}},
+                                       {"won", !draw && result == "loss"},
+                                       {"premier_roster", nullptr}}});
         data.push_back(Json{{"metadata",
                              {{"match_id", matchId},
                               {"map", {{"id", fakeUuid("map:" + map)}, {"name", map}}},
@@ -225,7 +252,10 @@ Json FakeUpstreams::matchesV4(const Json& p, const std::string& mode, size_t siz
                               {"game_length_in_ms", 2100000},
                               {"started_at", mt.value("started_at", "2026-11-25T20:00:00.000Z")},
                               {"is_completed", true},
-                              {"queue", {{"id", queue}, {"name", queue == "competitive" ? "Competitive" : queue}, {"mode_type", "Standard"}}},
+                              {"queue",
+                               {{"id", queue},
+                                {"name", queue == "competitive" ? "Competitive" : queue},
+                                {"mode_type", "Standard"}}},
                               {"season", seasonObj(mt.value("season", "e10a5"))},
                               {"platform", "pc"},
                               {"premier", nullptr},
@@ -267,21 +297,23 @@ Json FakeUpstreams::leaderboardV3(const std::string& affinity, size_t size, size
         for (const auto& r : rows) taken = taken || r.at("leaderboard_rank") == i;
         if (taken) continue;
         const int tier = i <= 10 ? 27 : 26;
-        rows.push_back(Json{{"card", fakeUuid("card" + std::to_string(i))},
-                            {"title", fakeUuid("title" + std::to_string(i))},
-                            {"is_banned", false},
-                            {"is_anonymized", i == 7},
-                            {"puuid", i == 7 ? Json(nullptr) : Json(fakeUuid("lb:" + affinity + std::to_string(i)))},
-                            {"name", i == 7 ? "" : "TopFragger" + std::to_string(i)},
-                            {"tag", i == 7 ? "" : affinity + "1"},
-                            {"leaderboard_rank", i},
-                            {"tier", tier},
-                            {"rr", 1000 - i * 20},
-                            {"wins", 200 - i},
-                            {"updated_at", "2026-11-25T22:00:00.000Z"}});
+        rows.push_back(
+            Json{{"card", fakeUuid("card" + std::to_string(i))},
+                 {"title", fakeUuid("title" + std::to_string(i))},
+                 {"is_banned", false},
+                 {"is_anonymized", i == 7},
+                 {"puuid", i == 7 ? Json(nullptr) : Json(fakeUuid("lb:" + affinity + std::to_string(i)))},
+                 {"name", i == 7 ? "" : "TopFragger" + std::to_string(i)},
+                 {"tag", i == 7 ? "" : affinity + "1"},
+                 {"leaderboard_rank", i},
+                 {"tier", tier},
+                 {"rr", 1000 - i * 20},
+                 {"wins", 200 - i},
+                 {"updated_at", "2026-11-25T22:00:00.000Z"}});
     }
-    std::sort(rows.begin(), rows.end(),
-              [](const Json& a, const Json& b) { return a.at("leaderboard_rank").get<int>() < b.at("leaderboard_rank").get<int>(); });
+    std::sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
+        return a.at("leaderboard_rank").get<int>() < b.at("leaderboard_rank").get<int>();
+    });
     Json players = Json::array();
     const size_t start = (page > 0 ? page - 1 : 0) * size;
     for (size_t i = start; i < rows.size() && players.size() < size; ++i) players.push_back(rows[i]);
@@ -300,8 +332,11 @@ Reply FakeUpstreams::henrik(const Incoming& in, const std::string& family) {
     // Authentication: raw key in Authorization (no Bearer) or ?api_key=.
     std::string key = in.header("Authorization").value_or(in.param("api_key").value_or(""));
     if (henrikRequireKey_) {
-        if (key.empty()) return henrikError(401, 0, "Missing API Key", "Please provide an API Key, see https://docs.henrikdev.xyz");
-        if (!henrikKeys_.empty() && std::find(henrikKeys_.begin(), henrikKeys_.end(), key) == henrikKeys_.end())
+        if (key.empty())
+            return henrikError(401, 0, "Missing API Key",
+                               "Please provide an API Key, see https://docs.henrikdev.xyz");
+        if (!henrikKeys_.empty() &&
+            std::find(henrikKeys_.begin(), henrikKeys_.end(), key) == henrikKeys_.end())
             return henrikError(403, 0, "Invalid API Key", nullptr);
     }
     // Per-key fixed window.
@@ -312,8 +347,9 @@ Reply FakeUpstreams::henrik(const Incoming& in, const std::string& family) {
         b.used = 0;
     }
     const int64_t resetAt = b.windowStartMs + henrikWindowS_ * 1000LL;
-    const std::string resetValue =
-        henrikResetFormat_ == "epoch" ? std::to_string((resetAt + 999) / 1000) : std::to_string((resetAt - now + 999) / 1000);
+    const std::string resetValue = henrikResetFormat_ == "epoch"
+                                       ? std::to_string((resetAt + 999) / 1000)
+                                       : std::to_string((resetAt - now + 999) / 1000);
     auto withHeaders = [&](Reply r) {
         r.headers.emplace_back("x-ratelimit-limit", std::to_string(henrikLimit_));
         r.headers.emplace_back("x-ratelimit-remaining", std::to_string(std::max(0, henrikLimit_ - b.used)));
@@ -323,13 +359,15 @@ Reply FakeUpstreams::henrik(const Incoming& in, const std::string& family) {
     if (b.used >= henrikLimit_) {
         Reply r;
         r.status = 429;
-        r.body = Json{{"status", 429}, {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}.dump();
+        r.body =
+            Json{{"status", 429}, {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}
+                .dump();
         return withHeaders(r);
     }
     ++b.used;
     if (in.method != "GET") return withHeaders(henrikError(404, 0, "Route not found", nullptr));
 
-    const auto& s = in.segments; // valorant, vN, ...
+    const auto& s = in.segments;  // valorant, vN, ...
     auto ok = [&](const Json& data) {
         Reply r;
         r.status = 200;
@@ -388,7 +426,8 @@ Reply FakeUpstreams::henrik(const Incoming& in, const std::string& family) {
         return ok(matchesV4(*p, in.param("mode").value_or(""), size));
     };
     if (v == "v4" && s[2] == "matches" && n == 7) return matchesFor(playerByName(s[5], s[6]), s[3], s[4]);
-    if (v == "v4" && s[2] == "by-puuid" && n == 7 && s[3] == "matches") return matchesFor(playerByPuuid(s[6]), s[4], s[5]);
+    if (v == "v4" && s[2] == "by-puuid" && n == 7 && s[3] == "matches")
+        return matchesFor(playerByPuuid(s[6]), s[4], s[5]);
     // leaderboard v3
     if (v == "v3" && s[2] == "leaderboard" && n == 5) {
         if (badRegion(s[3])) return withHeaders(henrikError(400, 6, "Invalid region", nullptr));
@@ -400,10 +439,15 @@ Reply FakeUpstreams::henrik(const Incoming& in, const std::string& family) {
         lb.erase("total");
         Reply r;
         r.status = 200;
-        r.body = Json{{"status", 200},
-                      {"results", {{"total", total}, {"returned", lb.at("players").size()}, {"before", (page - 1) * size}, {"after", total > page * size ? total - page * size : 0}}},
-                      {"data", lb}}
-                     .dump();
+        r.body = Json{
+            {"status", 200},
+            {"results",
+             {{"total", total},
+              {"returned", lb.at("players").size()},
+              {"before", (page - 1) * size},
+              {"after", total > page * size ? total - page * size : 0}}},
+            {"data",
+             lb}}.dump();
         return withHeaders(r);
     }
     if (v == "v1" && s[2] == "version" && n == 4) {
@@ -430,11 +474,16 @@ void FakeUpstreams::seed(const Json& s, bool merge) {
 void FakeUpstreams::seedLocked(const Json& s, bool merge) {
     const Json tw = s.value("twitch", Json::object());
     const Json hd = s.value("henrik", Json::object());
-    if (!merge || tw.contains("client_id")) clientId_ = tw.value("client_id", "fakeclientid0000000000000000000");
-    if (!merge || tw.contains("client_secret")) clientSecret_ = tw.value("client_secret", "fakeclientsecret00000000000000");
-    if (!merge || tw.contains("redirect_uris")) redirectUris_ = tw.value("redirect_uris", std::vector<std::string>{});
-    if (!merge || tw.contains("app_token_ttl_s")) appTokenTtlS_ = tw.value("app_token_ttl_s", int64_t{5011271});
-    if (!merge || tw.contains("user_token_ttl_s")) userTokenTtlS_ = tw.value("user_token_ttl_s", int64_t{14124});
+    if (!merge || tw.contains("client_id"))
+        clientId_ = tw.value("client_id", "fakeclientid0000000000000000000");
+    if (!merge || tw.contains("client_secret"))
+        clientSecret_ = tw.value("client_secret", "fakeclientsecret00000000000000");
+    if (!merge || tw.contains("redirect_uris"))
+        redirectUris_ = tw.value("redirect_uris", std::vector<std::string>{});
+    if (!merge || tw.contains("app_token_ttl_s"))
+        appTokenTtlS_ = tw.value("app_token_ttl_s", int64_t{5011271});
+    if (!merge || tw.contains("user_token_ttl_s"))
+        userTokenTtlS_ = tw.value("user_token_ttl_s", int64_t{14124});
     if (tw.contains("rate_limit")) {
         helixLimit_ = tw["rate_limit"].value("limit", 800);
         helixWindowS_ = tw["rate_limit"].value("window_s", 60);
@@ -447,22 +496,26 @@ void FakeUpstreams::seedLocked(const Json& s, bool merge) {
     auto normUser = [this](const Json& u) {
         TwitchUser t;
         const std::string login = lowerAscii(u.at("login").get<std::string>());
-        t.user = Json{{"id", u.value("id", std::to_string(100000000 + (std::hash<std::string>{}(login) % 800000000)))},
-                      {"login", login},
-                      {"display_name", u.value("display_name", u.at("login").get<std::string>())},
-                      {"type", u.value("type", "")},
-                      {"broadcaster_type", u.value("broadcaster_type", "")},
-                      {"description", u.value("description", "")},
-                      {"profile_image_url", u.value("profile_image_url", "https://static-cdn.jtvnw.net/jtv_user_pictures/" +
-                                                                            fakeUuid("pfp:" + login) + "-profile_image-300x300.png")},
-                      {"offline_image_url", u.value("offline_image_url", "")},
-                      {"view_count", u.value("view_count", 0)},
-                      {"created_at", u.value("created_at", "2016-12-14T20:32:28Z")}};
+        t.user = Json{
+            {"id", u.value("id", std::to_string(100000000 + (std::hash<std::string>{}(login) % 800000000)))},
+            {"login", login},
+            {"display_name", u.value("display_name", u.at("login").get<std::string>())},
+            {"type", u.value("type", "")},
+            {"broadcaster_type", u.value("broadcaster_type", "")},
+            {"description", u.value("description", "")},
+            {"profile_image_url",
+             u.value("profile_image_url", "https://static-cdn.jtvnw.net/jtv_user_pictures/" +
+                                              fakeUuid("pfp:" + login) + "-profile_image-300x300.png")},
+            {"offline_image_url", u.value("offline_image_url", "")},
+            {"view_count", u.value("view_count", 0)},
+            {"created_at", u.value("created_at", "2016-12-14T20:32:28Z")}};
         if (u.contains("email")) t.user["email"] = u.at("email");
         t.stream = nullptr;
         if (u.contains("stream") && u.at("stream").is_object()) {
             t.stream = u.at("stream");
-            if (!t.stream.contains("id")) t.stream["id"] = std::to_string(40000000000ull + std::hash<std::string>{}(login) % 999999999ull);
+            if (!t.stream.contains("id"))
+                t.stream["id"] =
+                    std::to_string(40000000000ull + std::hash<std::string>{}(login) % 999999999ull);
         }
         (void)this;
         return t;
@@ -485,9 +538,12 @@ void FakeUpstreams::seedLocked(const Json& s, bool merge) {
         for (int i = 0; i < count; ++i) {
             char login[64];
             std::snprintf(login, sizeof login, "%s%04d", prefix.c_str(), i);
-            Json u{{"login", login}, {"id", std::to_string(g.value("start_id", 700000000) + i)}, {"display_name", std::string(login)}};
+            Json u{{"login", login},
+                   {"id", std::to_string(g.value("start_id", 700000000) + i)},
+                   {"display_name", std::string(login)}};
             if (liveEvery > 0 && i % liveEvery == 0)
-                u["stream"] = Json{{"title", "Ranked grind #" + std::to_string(i)}, {"viewer_count", 10 + (i * 37) % 5000},
+                u["stream"] = Json{{"title", "Ranked grind #" + std::to_string(i)},
+                                   {"viewer_count", 10 + (i * 37) % 5000},
                                    {"started_at", "2026-11-25T21:00:00Z"}};
             upsertUser(normUser(u));
         }
@@ -539,12 +595,13 @@ void FakeUpstreams::seedLocked(const Json& s, bool merge) {
         const Json& g = hd.at("generate");
         for (int i = 0; i < g.value("count", 0); ++i) {
             const int tier = 3 + (i * 7) % 25;
-            upsertPlayer(normPlayer(Json{{"name", g.value("prefix", "Player") + std::to_string(i)},
-                                         {"tag", "GEN"},
-                                         {"mmr", {{"tier", tier}, {"rr", (i * 13) % 100}, {"last_change", (i % 2) ? 17 : -14}}},
-                                         {"matches", {{{"result", "win"}}, {{"result", "loss"}}}}}));
+            upsertPlayer(normPlayer(
+                Json{{"name", g.value("prefix", "Player") + std::to_string(i)},
+                     {"tag", "GEN"},
+                     {"mmr", {{"tier", tier}, {"rr", (i * 13) % 100}, {"last_change", (i % 2) ? 17 : -14}}},
+                     {"matches", {{{"result", "win"}}, {{"result", "loss"}}}}}));
         }
     }
 }
 
-} // namespace valory::fakes
+}  // namespace valory::fakes

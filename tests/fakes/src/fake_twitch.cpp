@@ -101,10 +101,10 @@ std::optional<std::string> bearer(const Incoming& in, bool allowOAuth) {
     const auto lower = lowerAscii(h->substr(0, 7));
     if (lower == "bearer ") return h->substr(7);
     if (allowOAuth && lowerAscii(h->substr(0, 6)) == "oauth ") return h->substr(6);
-    return std::string(); // present but malformed
+    return std::string();  // present but malformed
 }
 
-} // namespace
+}  // namespace
 
 Reply FakeUpstreams::idError(int status, const std::string& message) const {
     return json(status, Json{{"status", status}, {"message", message}});
@@ -132,8 +132,8 @@ Reply FakeUpstreams::twitchAuthorize(const Incoming& in) {
     const auto clientId = in.param("client_id").value_or("");
     if (clientId != clientId_) return idError(400, "invalid client");
     const auto redirect = in.param("redirect_uri").value_or("");
-    if (redirect.empty() ||
-        (!redirectUris_.empty() && std::find(redirectUris_.begin(), redirectUris_.end(), redirect) == redirectUris_.end()))
+    if (redirect.empty() || (!redirectUris_.empty() && std::find(redirectUris_.begin(), redirectUris_.end(),
+                                                                 redirect) == redirectUris_.end()))
         return idError(400, "Parameter redirect_uri does not match registered URI");
     if (in.param("response_type").value_or("") != "code") return idError(400, "unsupported response_type");
     const auto state = in.param("state");
@@ -187,7 +187,8 @@ Reply FakeUpstreams::twitchToken(const Incoming& in) {
             return idError(400, "Parameter redirect_uri does not match registered URI");
         it->second.used = true;
         const std::string t = newToken(30), rt = newToken(50);
-        tokens_[t] = Token{"user", clientId_, it->second.userId, now + userTokenTtlS_ * 1000, it->second.scopes, false, rt};
+        tokens_[t] = Token{
+            "user", clientId_, it->second.userId, now + userTokenTtlS_ * 1000, it->second.scopes, false, rt};
         refreshTokens_[rt] = t;
         ++userTokensIssued_;
         return json(200, Json{{"access_token", t},
@@ -199,7 +200,8 @@ Reply FakeUpstreams::twitchToken(const Incoming& in) {
     if (grant == "refresh_token") {
         auto it = refreshTokens_.find(get(ps, "refresh_token"));
         if (it == refreshTokens_.end())
-            return json(400, Json{{"error", "Bad Request"}, {"status", 400}, {"message", "Invalid refresh token"}});
+            return json(
+                400, Json{{"error", "Bad Request"}, {"status", 400}, {"message", "Invalid refresh token"}});
         Token old = tokens_.at(it->second);
         refreshTokens_.erase(it);
         const std::string t = newToken(30), rt = newToken(50);
@@ -226,7 +228,8 @@ Reply FakeUpstreams::twitchValidate(const Incoming& in) {
     if (it == tokens_.end() || it->second.revoked || it->second.expiresAtMs <= now)
         return idError(401, "invalid access token");
     const Token& tok = it->second;
-    Json j{{"client_id", tok.clientId}, {"scopes", tok.scopes}, {"expires_in", (tok.expiresAtMs - now) / 1000}};
+    Json j{
+        {"client_id", tok.clientId}, {"scopes", tok.scopes}, {"expires_in", (tok.expiresAtMs - now) / 1000}};
     if (tok.kind == "user") {
         j["user_id"] = tok.userId;
         if (const auto* u = userById(tok.userId)) j["login"] = u->user.at("login");
@@ -262,7 +265,8 @@ Reply FakeUpstreams::helix(const Incoming& in, const std::string& family) {
     if (it->second.clientId != *cid) return helixError(401, "Client ID and OAuth token do not match");
 
     // Per-token bucket (fixed window refill; the headers are what clients should follow).
-    const std::string bucketKey = it->second.kind == "app" ? "app:" + it->second.clientId : "user:" + it->second.userId;
+    const std::string bucketKey =
+        it->second.kind == "app" ? "app:" + it->second.clientId : "user:" + it->second.userId;
     Bucket& b = helixBuckets_[bucketKey];
     if (b.windowStartMs == 0 || now >= b.windowStartMs + helixWindowS_ * 1000LL) {
         b.windowStartMs = now;
@@ -271,8 +275,10 @@ Reply FakeUpstreams::helix(const Incoming& in, const std::string& family) {
     const int64_t resetEpochS = (b.windowStartMs + helixWindowS_ * 1000LL + 999) / 1000;
     Reply r;
     if (b.used >= helixLimit_) {
-        r = helixError(429, "The application exceeded the number of calls it may make. For details, see Rate Limits "
-                            "in the Twitch API documentation.");
+        r = helixError(
+            429,
+            "The application exceeded the number of calls it may make. For details, see Rate Limits "
+            "in the Twitch API documentation.");
     } else {
         ++b.used;
         if (in.method != "GET") {
@@ -299,9 +305,11 @@ Reply FakeUpstreams::helixUsers(const Incoming& in, const Token& token) {
     if (ids.size() + logins.size() > 100)
         return helixError(400, "The sum of id and login parameters must not exceed 100");
     for (const auto& l : logins)
-        if (!std::regex_match(l, loginRe)) return helixError(400, "Invalid login names, emails or IDs in request");
+        if (!std::regex_match(l, loginRe))
+            return helixError(400, "Invalid login names, emails or IDs in request");
     for (const auto& i : ids)
-        if (!std::regex_match(i, idRe)) return helixError(400, "Invalid login names, emails or IDs in request");
+        if (!std::regex_match(i, idRe))
+            return helixError(400, "Invalid login names, emails or IDs in request");
     Json data = Json::array();
     std::set<std::string> seen;
     auto add = [&](const TwitchUser* u) {
@@ -309,8 +317,9 @@ Reply FakeUpstreams::helixUsers(const Incoming& in, const Token& token) {
         const auto id = u->user.at("id").get<std::string>();
         if (!seen.insert(id).second) return;
         Json j = u->user;
-        const bool own = token.kind == "user" && token.userId == id &&
-                         std::find(token.scopes.begin(), token.scopes.end(), "user:read:email") != token.scopes.end();
+        const bool own =
+            token.kind == "user" && token.userId == id &&
+            std::find(token.scopes.begin(), token.scopes.end(), "user:read:email") != token.scopes.end();
         if (!own) j.erase("email");
         data.push_back(j);
     };
@@ -326,7 +335,8 @@ Reply FakeUpstreams::helixUsers(const Incoming& in, const Token& token) {
 Reply FakeUpstreams::helixStreams(const Incoming& in) {
     const auto ids = in.params("user_id");
     const auto logins = in.params("user_login");
-    if (ids.size() > 100 || logins.size() > 100) return helixError(400, "The parameter \"user_id\" or \"user_login\" may not exceed 100");
+    if (ids.size() > 100 || logins.size() > 100)
+        return helixError(400, "The parameter \"user_id\" or \"user_login\" may not exceed 100");
     int first = 20;
     if (auto f = in.param("first")) {
         try {
@@ -334,14 +344,17 @@ Reply FakeUpstreams::helixStreams(const Incoming& in) {
         } catch (const std::exception&) {
             first = -1;
         }
-        if (first < 1 || first > 100) return helixError(400, "The parameter \"first\" was malformed: the value must be less than or equal to 100");
+        if (first < 1 || first > 100)
+            return helixError(
+                400, "The parameter \"first\" was malformed: the value must be less than or equal to 100");
     }
     std::vector<const TwitchUser*> live;
     const bool filtered = !ids.empty() || !logins.empty();
     if (filtered) {
         std::set<std::string> seen;
         auto add = [&](const TwitchUser* u) {
-            if (u && !u->stream.is_null() && seen.insert(u->user.at("id").get<std::string>()).second) live.push_back(u);
+            if (u && !u->stream.is_null() && seen.insert(u->user.at("id").get<std::string>()).second)
+                live.push_back(u);
         };
         for (const auto& i : ids) add(userById(i));
         for (const auto& l : logins) add(userByLogin(l));
@@ -379,8 +392,9 @@ Reply FakeUpstreams::helixStreams(const Incoming& in) {
         data.push_back(s);
     }
     Json pagination = Json::object();
-    if (offset + data.size() < live.size()) pagination["cursor"] = "fc1." + std::to_string(offset + data.size());
+    if (offset + data.size() < live.size())
+        pagination["cursor"] = "fc1." + std::to_string(offset + data.size());
     return json(200, Json{{"data", data}, {"pagination", pagination}});
 }
 
-} // namespace valory::fakes
+}  // namespace valory::fakes

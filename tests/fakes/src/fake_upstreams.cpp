@@ -12,11 +12,13 @@ namespace {
 constexpr size_t kLogCapacity = 5000;
 
 const std::vector<std::string> kFamilies = {
-    "twitch_authorize", "twitch_token",   "twitch_validate", "twitch_revoke",      "helix_users",
-    "helix_streams",    "helix_other",    "henrik_account",  "henrik_mmr",         "henrik_mmr_history",
+    "twitch_authorize", "twitch_token",       "twitch_validate", "twitch_revoke", "helix_users",
+    "helix_streams",    "helix_other",        "henrik_account",  "henrik_mmr",    "henrik_mmr_history",
     "henrik_matches",   "henrik_leaderboard", "henrik_other"};
 
-bool startsWith(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+bool startsWith(const std::string& s, std::string_view p) {
+    return s.rfind(p, 0) == 0;
+}
 
 std::vector<std::string> expandFamily(const std::string& f) {
     if (f == "all") return kFamilies;
@@ -36,12 +38,13 @@ Reply jsonReply(int status, const Json& body) {
     return r;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::string> Incoming::header(std::string_view name) const {
     for (const auto& [k, v] : headers) {
-        if (k.size() == name.size() &&
-            std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+        if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+                return std::tolower(a) == std::tolower(b);
+            }))
             return v;
     }
     return std::nullopt;
@@ -61,11 +64,14 @@ std::vector<std::string> Incoming::params(std::string_view name) const {
 }
 
 int64_t FakeUpstreams::nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-FakeUpstreams::FakeUpstreams() { seed(Json::object()); }
+FakeUpstreams::FakeUpstreams() {
+    seed(Json::object());
+}
 
 std::string FakeUpstreams::familyOf(const Incoming& in) const {
     const auto& p = in.path;
@@ -108,16 +114,18 @@ Reply FakeUpstreams::handle(const Incoming& in) {
         if (it != modes_.end() && r.status != 0) {
             ModeSpec& m = it->second;
             if (m.mode == "slow" || m.mode == "truncated") {
-                if (m.mode == "slow") r.delay = std::chrono::milliseconds(static_cast<int64_t>(m.slowS * 1000));
+                if (m.mode == "slow")
+                    r.delay = std::chrono::milliseconds(static_cast<int64_t>(m.slowS * 1000));
                 if (m.mode == "truncated") r.truncate = true;
                 if (m.remaining > 0 && --m.remaining == 0) m = ModeSpec{};
             }
         }
         if (!gzip_) r.gzipAllowed = false;
         ++byStatus_[std::to_string(r.status)];
-        log_.push_back(LogEntry{nowMs(), in.method, in.path,
-                                in.target.find('?') == std::string::npos ? "" : in.target.substr(in.target.find('?') + 1),
-                                family, in.listener, r.status, in.header("Authorization").has_value()});
+        log_.push_back(LogEntry{
+            nowMs(), in.method, in.path,
+            in.target.find('?') == std::string::npos ? "" : in.target.substr(in.target.find('?') + 1), family,
+            in.listener, r.status, in.header("Authorization").has_value()});
         if (log_.size() > kLogCapacity) log_.pop_front();
         return r;
     } catch (const std::exception& e) {
@@ -141,7 +149,7 @@ std::optional<Reply> FakeUpstreams::applyMode(const Incoming& in, const std::str
     ModeSpec& m = it->second;
     const int64_t now = nowMs();
     if (m.mode == "normal" || m.mode == "slow" || m.mode == "truncated") return std::nullopt;
-    if (m.mode == "deny") return std::nullopt; // handled by twitchAuthorize
+    if (m.mode == "deny") return std::nullopt;  // handled by twitchAuthorize
     if (m.mode == "429") {
         if (m.windowUntilMs != 0 && now >= m.windowUntilMs) {
             // The window is over: this request is served normally.
@@ -151,9 +159,9 @@ std::optional<Reply> FakeUpstreams::applyMode(const Incoming& in, const std::str
         }
         if (m.windowUntilMs == 0) {
             const int64_t until = now + static_cast<int64_t>(m.resetAfterS * 1000.0);
-            m.windowUntilMs = ((until + 999) / 1000) * 1000; // whole second: epoch headers are exact
+            m.windowUntilMs = ((until + 999) / 1000) * 1000;  // whole second: epoch headers are exact
         } else {
-            ++early429_; // a client that honours the reset would not have sent this one
+            ++early429_;  // a client that honours the reset would not have sent this one
         }
         return modeReply(family, m, now);
     }
@@ -183,15 +191,19 @@ Reply FakeUpstreams::modeReply(const std::string& family, ModeSpec& m, int64_t n
                                                             ? std::to_string(m.windowUntilMs / 1000)
                                                             : std::to_string(waitS));
         }
-        if (which == "retry-after" || which == "all") r.headers.emplace_back("Retry-After", std::to_string(waitS));
+        if (which == "retry-after" || which == "all")
+            r.headers.emplace_back("Retry-After", std::to_string(waitS));
         r.status = 429;
         if (isHenrik)
-            r.body = Json{{"status", 429}, {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}.dump();
+            r.body = Json{{"status", 429},
+                          {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}
+                         .dump();
         else if (isHelix)
             r.body = Json{{"error", "Too Many Requests"},
                           {"status", 429},
-                          {"message", "The application exceeded the number of calls it may make. For details, see "
-                                      "Rate Limits in the Twitch API documentation."}}
+                          {"message",
+                           "The application exceeded the number of calls it may make. For details, see "
+                           "Rate Limits in the Twitch API documentation."}}
                          .dump();
         else
             r.body = Json{{"status", 429}, {"message", "Too Many Requests"}}.dump();
@@ -207,12 +219,15 @@ Reply FakeUpstreams::modeReply(const std::string& family, ModeSpec& m, int64_t n
         if (isHenrik) {
             if (m.status == 504) {
                 r.contentType = "text/html";
-                r.body = "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
-                         "Time-out</h1></center></body></html>";
+                r.body =
+                    "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
+                    "Time-out</h1></center></body></html>";
             } else {
                 r.body = Json{{"status", m.status},
                               {"errors",
-                               {{{"message", "Riot Origin Server down for maintenance"}, {"code", 1}, {"details", nullptr}}}}}
+                               {{{"message", "Riot Origin Server down for maintenance"},
+                                 {"code", 1},
+                                 {"details", nullptr}}}}}
                              .dump();
             }
         } else if (isHelix) {
@@ -225,9 +240,12 @@ Reply FakeUpstreams::modeReply(const std::string& family, ModeSpec& m, int64_t n
     if (m.mode == "expired-401") {
         r.status = 401;
         if (isHenrik)
-            r.body = Json{{"status", 401}, {"errors", {{{"message", "Invalid API Key"}, {"code", 0}, {"details", nullptr}}}}}.dump();
+            r.body = Json{{"status", 401},
+                          {"errors", {{{"message", "Invalid API Key"}, {"code", 0}, {"details", nullptr}}}}}
+                         .dump();
         else if (isHelix) {
-            r.body = Json{{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}}.dump();
+            r.body =
+                Json{{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}}.dump();
             r.headers.emplace_back("WWW-Authenticate", "OAuth realm=\"TwitchTV\", error=\"invalid_token\"");
         } else
             r.body = Json{{"status", 401}, {"message", "invalid access token"}}.dump();
@@ -318,8 +336,8 @@ Reply FakeUpstreams::control(const Incoming& in) {
     if (what == "/mode") {
         ModeSpec spec;
         spec.mode = body.value("mode", "normal");
-        static const std::vector<std::string> known = {"normal",    "expired-401", "429",  "5xx",
-                                                       "slow",      "truncated",   "malformed", "deny"};
+        static const std::vector<std::string> known = {"normal", "expired-401", "429",       "5xx",
+                                                       "slow",   "truncated",   "malformed", "deny"};
         if (std::find(known.begin(), known.end(), spec.mode) == known.end())
             return jsonReply(400, Json{{"error", "bad_mode"}, {"message", "unknown mode " + spec.mode}});
         spec.remaining = body.value("count", spec.mode == "429" ? 1 : -1);
@@ -368,7 +386,7 @@ Reply FakeUpstreams::control(const Incoming& in) {
         }
         return jsonReply(200, Json{{"ok", true}});
     }
-    if (what == "/live") { // {"login": "x", "live": true, "viewer_count": 10}
+    if (what == "/live") {  // {"login": "x", "live": true, "viewer_count": 10}
         const auto* u = userByLogin(body.at("login").get<std::string>());
         if (!u) return jsonReply(404, Json{{"error", "not_found"}, {"message", "no such seeded user"}});
         auto& user = users_[loginIdx_.at(lowerAscii(body.at("login").get<std::string>()))];
@@ -410,7 +428,8 @@ std::string fakeUuid(const std::string& seed) {
 const std::string& tierName(int tier) {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n = {"Unrated", "Unused1", "Unused2"};
-        for (const char* rank : {"Iron", "Bronze", "Silver", "Gold", "Platinum", "Diamond", "Ascendant", "Immortal"})
+        for (const char* rank :
+             {"Iron", "Bronze", "Silver", "Gold", "Platinum", "Diamond", "Ascendant", "Immortal"})
             for (int i = 1; i <= 3; ++i) n.push_back(std::string(rank) + " " + std::to_string(i));
         n.push_back("Radiant");
         return n;
@@ -432,4 +451,4 @@ std::string FakeUpstreams::newToken(int length) {
     return t;
 }
 
-} // namespace valory::fakes
+}  // namespace valory::fakes

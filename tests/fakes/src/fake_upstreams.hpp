@@ -24,17 +24,17 @@ using Json = nlohmann::json;
 
 struct Incoming {
     std::string method;
-    std::string target;                                       // raw, as received
-    std::vector<std::string> segments;                        // decoded path segments
-    std::string path;                                         // decoded path ("/a/b")
-    std::vector<std::pair<std::string, std::string>> query;   // decoded, repeated keys kept
-    std::vector<std::pair<std::string, std::string>> headers; // as received
+    std::string target;                                        // raw, as received
+    std::vector<std::string> segments;                         // decoded path segments
+    std::string path;                                          // decoded path ("/a/b")
+    std::vector<std::pair<std::string, std::string>> query;    // decoded, repeated keys kept
+    std::vector<std::pair<std::string, std::string>> headers;  // as received
     std::string body;
-    std::string listener; // "http" or "https"
+    std::string listener;  // "http" or "https"
 
     std::optional<std::string> header(std::string_view name) const;
-    std::optional<std::string> param(std::string_view name) const; // first query value
-    std::vector<std::string> params(std::string_view name) const;  // every value of a key
+    std::optional<std::string> param(std::string_view name) const;  // first query value
+    std::vector<std::string> params(std::string_view name) const;   // every value of a key
 };
 
 struct Reply {
@@ -42,21 +42,21 @@ struct Reply {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string contentType = "application/json; charset=utf-8";
-    bool truncate = false; // send half of the body under the full Content-Length, then close
+    bool truncate = false;  // send half of the body under the full Content-Length, then close
     bool gzipAllowed = true;
-    std::chrono::milliseconds delay{0}; // slept by the HTTP layer before answering (outside locks)
+    std::chrono::milliseconds delay{0};  // slept by the HTTP layer before answering (outside locks)
 };
 
 /// A failure mode applied to one route family until `remaining` requests (or 429 windows) ran out.
 struct ModeSpec {
-    std::string mode = "normal"; // normal | expired-401 | 429 | 5xx | slow | truncated | malformed | deny
-    int remaining = -1;          // requests (429: windows) still affected; -1 = until changed
-    int status = 503;            // 5xx status
-    double resetAfterS = 2.0;    // 429: the window length
-    std::string rlHeaders = "auto"; // 429: auto | ratelimit | x-ratelimit | retry-after | all | none
-    bool falseRemaining = false;    // 429 that still says Ratelimit-Remaining > 0
-    double slowS = 0.0;             // slow: seconds before answering (then a normal answer)
-    int64_t windowUntilMs = 0;      // 429: current window end (ms since epoch), 0 = none
+    std::string mode = "normal";     // normal | expired-401 | 429 | 5xx | slow | truncated | malformed | deny
+    int remaining = -1;              // requests (429: windows) still affected; -1 = until changed
+    int status = 503;                // 5xx status
+    double resetAfterS = 2.0;        // 429: the window length
+    std::string rlHeaders = "auto";  // 429: auto | ratelimit | x-ratelimit | retry-after | all | none
+    bool falseRemaining = false;     // 429 that still says Ratelimit-Remaining > 0
+    double slowS = 0.0;              // slow: seconds before answering (then a normal answer)
+    int64_t windowUntilMs = 0;       // 429: current window end (ms since epoch), 0 = none
 };
 
 struct LogEntry {
@@ -67,7 +67,7 @@ struct LogEntry {
 };
 
 class FakeUpstreams {
-public:
+  public:
     FakeUpstreams();
 
     /// Replaces (or with merge=true, upserts into) the seeded data. Throws std::exception on a bad seed.
@@ -87,13 +87,13 @@ public:
 
     static int64_t nowMs();
 
-private:
+  private:
     struct TwitchUser {
-        Json user;   // Helix user object
-        Json stream; // null when offline, else stream fields
+        Json user;    // Helix user object
+        Json stream;  // null when offline, else stream fields
     };
     struct Token {
-        std::string kind; // app | user
+        std::string kind;  // app | user
         std::string clientId, userId;
         int64_t expiresAtMs = 0;
         std::vector<std::string> scopes;
@@ -159,21 +159,21 @@ private:
     int helixWindowS_ = 60;
     std::string authorizeLogin_;
     std::vector<TwitchUser> users_;
-    std::map<std::string, size_t> userIdx_, loginIdx_; // id / lower-case login -> index
+    std::map<std::string, size_t> userIdx_, loginIdx_;  // id / lower-case login -> index
     std::vector<std::string> henrikKeys_;
     bool henrikRequireKey_ = true;
     int henrikLimit_ = 30;
     int henrikWindowS_ = 60;
-    std::string henrikResetFormat_ = "seconds"; // seconds | epoch
+    std::string henrikResetFormat_ = "seconds";  // seconds | epoch
     std::vector<Json> players_;
 
     // runtime state
     std::map<std::string, Token> tokens_;
-    std::map<std::string, std::string> refreshTokens_; // refresh -> access
+    std::map<std::string, std::string> refreshTokens_;  // refresh -> access
     std::map<std::string, Code> codes_;
-    std::map<std::string, Bucket> helixBuckets_;  // per token
-    std::map<std::string, Bucket> henrikBuckets_; // per key
-    std::map<std::string, ModeSpec> modes_;       // per family
+    std::map<std::string, Bucket> helixBuckets_;   // per token
+    std::map<std::string, Bucket> henrikBuckets_;  // per key
+    std::map<std::string, ModeSpec> modes_;        // per family
     bool gzip_ = true;
     uint64_t rng_ = 0x9E3779B97F4A7C15ull;
 
@@ -193,4 +193,4 @@ std::string fakeUuid(const std::string& seed);
 /// Lower-cases ASCII letters (names from other scripts compare byte-wise).
 std::string lowerAscii(std::string s);
 
-} // namespace valory::fakes
+}  // namespace valory::fakes

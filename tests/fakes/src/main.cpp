@@ -51,7 +51,7 @@ std::string gzip(const std::string& body) {
 }
 
 class Handler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     Handler(FakeUpstreams& fake, std::string listener) : fake_(fake), listener_(std::move(listener)) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
@@ -116,25 +116,25 @@ public:
             std::ostream& out = resp.send();
             out.write(body.data(), static_cast<std::streamsize>(body.size() / 2));
             out.flush();
-            return; // the connection closes with the body short of its Content-Length
+            return;  // the connection closes with the body short of its Content-Length
         }
         std::ostream& out = resp.send();
         out.write(body.data(), static_cast<std::streamsize>(body.size()));
     }
 
-private:
+  private:
     FakeUpstreams& fake_;
     std::string listener_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
+  public:
     Factory(FakeUpstreams& fake, std::string listener) : fake_(fake), listener_(std::move(listener)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
         return new Handler(fake_, listener_);
     }
 
-private:
+  private:
     FakeUpstreams& fake_;
     std::string listener_;
 };
@@ -156,7 +156,7 @@ void writePortFile(const std::string& path, int port) {
     std::exit(2);
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1", portFile, tlsPortFile, seedFile, tlsCert, tlsKey;
@@ -167,17 +167,28 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage(("missing value for " + a).c_str());
             return argv[++i];
         };
-        if (a == "--host") host = next();
-        else if (a == "--port") port = std::stoi(next());
-        else if (a == "--port-file") portFile = next();
-        else if (a == "--seed") seedFile = next();
-        else if (a == "--tls-cert") tlsCert = next();
-        else if (a == "--tls-key") tlsKey = next();
-        else if (a == "--tls-port") tlsPort = std::stoi(next());
-        else if (a == "--tls-port-file") tlsPortFile = next();
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--help" || a == "-h") usage("help");
-        else usage(("unknown argument " + a).c_str());
+        if (a == "--host")
+            host = next();
+        else if (a == "--port")
+            port = std::stoi(next());
+        else if (a == "--port-file")
+            portFile = next();
+        else if (a == "--seed")
+            seedFile = next();
+        else if (a == "--tls-cert")
+            tlsCert = next();
+        else if (a == "--tls-key")
+            tlsKey = next();
+        else if (a == "--tls-port")
+            tlsPort = std::stoi(next());
+        else if (a == "--tls-port-file")
+            tlsPortFile = next();
+        else if (a == "--threads")
+            threads = std::stoi(next());
+        else if (a == "--help" || a == "-h")
+            usage("help");
+        else
+            usage(("unknown argument " + a).c_str());
     }
     if (tlsCert.empty() != tlsKey.empty()) usage("--tls-cert and --tls-key go together");
 
@@ -207,7 +218,7 @@ int main(int argc, char** argv) {
     params->setMaxThreads(threads);
     params->setMaxQueued(1024);
     params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(0); // unlimited
+    params->setMaxKeepAliveRequests(0);  // unlimited
     params->setKeepAliveTimeout(Poco::Timespan(30, 0));
     params->setServerName("valory-fake-upstreams");
 
@@ -216,10 +227,12 @@ int main(int argc, char** argv) {
     std::unique_ptr<Poco::Net::HTTPServer> tlsServer;
     if (!tlsCert.empty()) {
         Poco::Net::initializeSSL();
-        Poco::Net::Context::Ptr ctx(new Poco::Net::Context(Poco::Net::Context::SERVER_USE, tlsKey, tlsCert, "",
-                                                           Poco::Net::Context::VERIFY_NONE));
-        Poco::Net::SecureServerSocket tlsSocket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(tlsPort)), 256, ctx);
-        tlsServer = std::make_unique<Poco::Net::HTTPServer>(new Factory(fake, "https"), pool, tlsSocket, params);
+        Poco::Net::Context::Ptr ctx(new Poco::Net::Context(Poco::Net::Context::SERVER_USE, tlsKey, tlsCert,
+                                                           "", Poco::Net::Context::VERIFY_NONE));
+        Poco::Net::SecureServerSocket tlsSocket(
+            Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(tlsPort)), 256, ctx);
+        tlsServer =
+            std::make_unique<Poco::Net::HTTPServer>(new Factory(fake, "https"), pool, tlsSocket, params);
     }
     fake.setConnectionCounter([&server, &tlsServer]() {
         Json j{{"http", server.totalConnections()}, {"http_current", server.currentConnections()}};

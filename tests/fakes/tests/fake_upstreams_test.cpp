@@ -15,8 +15,10 @@ const std::string kSecret = "valorydemosecret0000000000000";
 const std::string kKey = "HDEV-00000000-0000-4000-8000-00000000demo";
 
 class FakeTest : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() { server_ = new ServerProcess(VALORY_FAKE_BIN, {"--seed", VALORY_FAKE_SEED}); }
+  protected:
+    static void SetUpTestSuite() {
+        server_ = new ServerProcess(VALORY_FAKE_BIN, {"--seed", VALORY_FAKE_SEED});
+    }
     static void TearDownTestSuite() {
         delete server_;
         server_ = nullptr;
@@ -26,14 +28,16 @@ protected:
     static int port() { return server_->port(); }
 
     static std::string appToken() {
-        auto r = simpleCall(port(), "POST", "/oauth2/token",
-                            "client_id=" + kClientId + "&client_secret=" + kSecret + "&grant_type=client_credentials", {},
-                            "application/x-www-form-urlencoded");
+        auto r = simpleCall(
+            port(), "POST", "/oauth2/token",
+            "client_id=" + kClientId + "&client_secret=" + kSecret + "&grant_type=client_credentials", {},
+            "application/x-www-form-urlencoded");
         EXPECT_EQ(r.status, 200) << r.body;
         return r.json().at("access_token").get<std::string>();
     }
     static SimpleResponse helix(const std::string& target, const std::string& token) {
-        return simpleCall(port(), "GET", target, {}, {{"Authorization", "Bearer " + token}, {"Client-Id", kClientId}});
+        return simpleCall(port(), "GET", target, {},
+                          {{"Authorization", "Bearer " + token}, {"Client-Id", kClientId}});
     }
     static SimpleResponse henrik(const std::string& target, const std::string& key = kKey) {
         std::vector<std::pair<std::string, std::string>> h;
@@ -48,15 +52,18 @@ ServerProcess* FakeTest::server_ = nullptr;
 TEST_F(FakeTest, AppTokenAcceptsFormOrQueryAndRejectsBadClients) {
     EXPECT_FALSE(appToken().empty());
     auto q = simpleCall(port(), "POST",
-                        "/oauth2/token?client_id=" + kClientId + "&client_secret=" + kSecret + "&grant_type=client_credentials");
+                        "/oauth2/token?client_id=" + kClientId + "&client_secret=" + kSecret +
+                            "&grant_type=client_credentials");
     EXPECT_EQ(q.status, 200);
     EXPECT_EQ(q.json().at("token_type"), "bearer");
     EXPECT_GT(q.json().at("expires_in").get<int64_t>(), 0);
-    auto badId = simpleCall(port(), "POST", "/oauth2/token?client_id=nope&client_secret=x&grant_type=client_credentials");
+    auto badId = simpleCall(port(), "POST",
+                            "/oauth2/token?client_id=nope&client_secret=x&grant_type=client_credentials");
     EXPECT_EQ(badId.status, 400);
     EXPECT_EQ(badId.json(), (json{{"status", 400}, {"message", "invalid client"}}));
     auto badSecret =
-        simpleCall(port(), "POST", "/oauth2/token?client_id=" + kClientId + "&client_secret=x&grant_type=client_credentials");
+        simpleCall(port(), "POST",
+                   "/oauth2/token?client_id=" + kClientId + "&client_secret=x&grant_type=client_credentials");
     EXPECT_EQ(badSecret.status, 403);
 }
 
@@ -72,15 +79,22 @@ TEST_F(FakeTest, HelixUsersRepeatedKeysLimitAndRateLimitHeaders) {
     // comma lists are one (invalid) login
     EXPECT_EQ(helix("/helix/users?login=magicx,nrk_plays", t).status, 400);
     std::string many = "/helix/users?";
-    for (int i = 0; i < 101; ++i) many += "login=streamer" + std::string(i < 10 ? "000" : i < 100 ? "00" : "0") + std::to_string(i) + "&";
+    for (int i = 0; i < 101; ++i)
+        many += "login=streamer" +
+                std::string(i < 10    ? "000"
+                            : i < 100 ? "00"
+                                      : "0") +
+                std::to_string(i) + "&";
     EXPECT_EQ(helix(many, t).status, 400);
     // app token without parameters
     EXPECT_EQ(helix("/helix/users", t).status, 400);
     // missing headers / wrong token
-    EXPECT_EQ(simpleCall(port(), "GET", "/helix/users?login=magicx").json().at("message"), "OAuth token is missing");
+    EXPECT_EQ(simpleCall(port(), "GET", "/helix/users?login=magicx").json().at("message"),
+              "OAuth token is missing");
     auto bad = helix("/helix/users?login=magicx", "garbage");
     EXPECT_EQ(bad.status, 401);
-    EXPECT_EQ(bad.json(), (json{{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}}));
+    EXPECT_EQ(bad.json(),
+              (json{{"error", "Unauthorized"}, {"status", 401}, {"message", "Invalid OAuth token"}}));
 }
 
 TEST_F(FakeTest, HelixStreamsOnlyLiveSortedWithFirstAndCursor) {
@@ -89,13 +103,14 @@ TEST_F(FakeTest, HelixStreamsOnlyLiveSortedWithFirstAndCursor) {
     ASSERT_EQ(r.status, 200);
     auto data = r.json().at("data");
     ASSERT_EQ(data.size(), 2u);
-    EXPECT_EQ(data[0].at("user_login"), "nrk_plays"); // more viewers first
+    EXPECT_EQ(data[0].at("user_login"), "nrk_plays");  // more viewers first
     EXPECT_EQ(data[0].at("type"), "live");
     EXPECT_EQ(r.json().at("pagination"), json::object());
     auto page = helix("/helix/streams?first=5", t);
     EXPECT_EQ(page.json().at("data").size(), 5u);
     ASSERT_TRUE(page.json().at("pagination").contains("cursor"));
-    auto next = helix("/helix/streams?first=5&after=" + page.json()["pagination"]["cursor"].get<std::string>(), t);
+    auto next =
+        helix("/helix/streams?first=5&after=" + page.json()["pagination"]["cursor"].get<std::string>(), t);
     EXPECT_EQ(next.json().at("data").size(), 5u);
     EXPECT_NE(next.json()["data"][0]["id"], page.json()["data"][0]["id"]);
 }
@@ -103,14 +118,15 @@ TEST_F(FakeTest, HelixStreamsOnlyLiveSortedWithFirstAndCursor) {
 TEST_F(FakeTest, AuthorizationCodeIsSingleUse) {
     auto a = simpleCall(port(), "GET",
                         "/oauth2/authorize?client_id=" + kClientId +
-                            "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&response_type=code&scope=user%3Aread%3Aemail&state=abc123");
+                            "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&response_type=code&scope=user%3Aread%"
+                            "3Aemail&state=abc123");
     ASSERT_EQ(a.status, 302);
     const std::string loc = a.headers.get("Location");
     EXPECT_EQ(loc.rfind("http://localhost/cb?code=", 0), 0u) << loc;
     EXPECT_NE(loc.find("&state=abc123"), std::string::npos);
     const std::string code = loc.substr(loc.find("code=") + 5, 30);
-    const std::string form =
-        "client_id=" + kClientId + "&client_secret=" + kSecret + "&code=" + code + "&grant_type=authorization_code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb";
+    const std::string form = "client_id=" + kClientId + "&client_secret=" + kSecret + "&code=" + code +
+                             "&grant_type=authorization_code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb";
     auto ok = simpleCall(port(), "POST", "/oauth2/token", form, {}, "application/x-www-form-urlencoded");
     ASSERT_EQ(ok.status, 200) << ok.body;
     EXPECT_TRUE(ok.json().at("scope").is_array());
@@ -129,8 +145,10 @@ TEST_F(FakeTest, AuthorizationCodeIsSingleUse) {
     // denial
     control().mode({{"family", "twitch_authorize"}, {"mode", "deny"}});
     auto d = simpleCall(port(), "GET",
-                        "/oauth2/authorize?client_id=" + kClientId + "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&response_type=code&state=s1");
-    EXPECT_NE(d.headers.get("Location").find("error=access_denied&error_description=The+user+denied+you+access&state=s1"),
+                        "/oauth2/authorize?client_id=" + kClientId +
+                            "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&response_type=code&state=s1");
+    EXPECT_NE(d.headers.get("Location")
+                  .find("error=access_denied&error_description=The+user+denied+you+access&state=s1"),
               std::string::npos);
 }
 
@@ -139,7 +157,8 @@ TEST_F(FakeTest, ExpiredTokensGet401UntilRenewed) {
     EXPECT_EQ(helix("/helix/users?login=magicx", t).status, 200);
     control().post("tokens/expire", {{"kind", "app"}});
     EXPECT_EQ(helix("/helix/users?login=magicx", t).status, 401);
-    EXPECT_EQ(simpleCall(port(), "GET", "/oauth2/validate", {}, {{"Authorization", "OAuth " + t}}).status, 401);
+    EXPECT_EQ(simpleCall(port(), "GET", "/oauth2/validate", {}, {{"Authorization", "OAuth " + t}}).status,
+              401);
     EXPECT_EQ(helix("/helix/users?login=magicx", appToken()).status, 200);
 }
 
@@ -159,7 +178,8 @@ TEST_F(FakeTest, Mode429WindowCountsEarlyRequests) {
     control().mode({{"family", "henrik"}, {"mode", "429"}, {"reset_after_s", 30}, {"headers", "all"}});
     auto r1 = henrik("/valorant/v1/account/MAGICX/1337");
     EXPECT_EQ(r1.status, 429);
-    EXPECT_EQ(r1.json(), (json{{"status", 429}, {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}));
+    EXPECT_EQ(r1.json(), (json{{"status", 429},
+                               {"errors", {{{"message", "Rate Limited"}, {"code", 0}, {"global", false}}}}}));
     EXPECT_TRUE(r1.headers.has("Retry-After"));
     EXPECT_TRUE(r1.headers.has("Ratelimit-Reset"));
     const int reset = std::stoi(r1.headers.get("x-ratelimit-reset"));
@@ -206,9 +226,10 @@ TEST_F(FakeTest, HenrikMmrShapes) {
     EXPECT_EQ(m["seasonal"].size(), 2u);
     auto cafe = henrik("/valorant/v3/mmr/eu/pc/caf%C3%A9%20cr%C3%A8me/%C3%89T%C3%89").json()["data"];
     EXPECT_FALSE(cafe["current"].contains("last_change"));
-    auto newbie = henrik("/valorant/v3/by-puuid/mmr/ap/pc/" +
-                         henrik("/valorant/v1/account/Newbie/0001").json()["data"]["puuid"].get<std::string>())
-                      .json()["data"];
+    auto newbie =
+        henrik("/valorant/v3/by-puuid/mmr/ap/pc/" +
+               henrik("/valorant/v1/account/Newbie/0001").json()["data"]["puuid"].get<std::string>())
+            .json()["data"];
     EXPECT_EQ(newbie["current"]["tier"]["name"], "Unrated");
     EXPECT_EQ(newbie["current"]["games_needed_for_rating"], 3);
     EXPECT_TRUE(newbie["peak"].is_null());
@@ -245,7 +266,8 @@ TEST_F(FakeTest, GzipKeepAliveTruncatedMalformedAndCounters) {
     s.setKeepAlive(true);
     const int64_t before = control().connections();
     for (int i = 0; i < 5; ++i) {
-        Poco::Net::HTTPRequest req("GET", "/valorant/v1/account/MAGICX/1337", Poco::Net::HTTPMessage::HTTP_1_1);
+        Poco::Net::HTTPRequest req("GET", "/valorant/v1/account/MAGICX/1337",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("Authorization", kKey);
         req.set("Accept-Encoding", "gzip, deflate");
         s.sendRequest(req);
@@ -265,7 +287,7 @@ TEST_F(FakeTest, GzipKeepAliveTruncatedMalformedAndCounters) {
     auto bad = henrik("/valorant/v1/account/MAGICX/1337");
     EXPECT_EQ(bad.status, 200);
     EXPECT_FALSE(json::accept(bad.body));
-    EXPECT_EQ(henrik("/valorant/v1/account/MAGICX/1337").status, 200); // count ran out
+    EXPECT_EQ(henrik("/valorant/v1/account/MAGICX/1337").status, 200);  // count ran out
 
     control().mode({{"family", "henrik_account"}, {"mode", "truncated"}, {"count", 1}});
     auto cut = henrik("/valorant/v1/account/MAGICX/1337");
@@ -280,4 +302,4 @@ TEST_F(FakeTest, GzipKeepAliveTruncatedMalformedAndCounters) {
     EXPECT_EQ(control().family("henrik_account"), 5 + 3);
 }
 
-} // namespace
+}  // namespace

@@ -39,11 +39,16 @@ int httpsGet(int port, const std::string& caFile, const std::string& host) {
 TEST(FakeTls, TrustedCaPassesOtherCaFails) {
     const std::string dir = certsDir();
     Poco::Net::initializeSSL();
-    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject(new Poco::Net::RejectCertificateHandler(false));
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject,
-        new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, "", "", dir + "/ca.pem", Poco::Net::Context::VERIFY_STRICT));
-    ServerProcess fake(VALORY_FAKE_BIN,
-                       {"--seed", VALORY_FAKE_SEED, "--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key"}, true);
+    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject(
+        new Poco::Net::RejectCertificateHandler(false));
+    Poco::Net::SSLManager::instance().initializeClient(
+        nullptr, reject,
+        new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, "", "", dir + "/ca.pem",
+                               Poco::Net::Context::VERIFY_STRICT));
+    ServerProcess fake(
+        VALORY_FAKE_BIN,
+        {"--seed", VALORY_FAKE_SEED, "--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key"},
+        true);
     EXPECT_EQ(httpsGet(fake.tlsPort(), dir + "/ca.pem", "localhost"), 200);
     EXPECT_EQ(httpsGet(fake.tlsPort(), dir + "/ca.pem", "127.0.0.1"), 200);
     EXPECT_ANY_THROW(httpsGet(fake.tlsPort(), dir + "/other-ca.pem", "localhost"));

@@ -68,12 +68,13 @@ TEST(CacheRealHost, ConsumerUsesCacheThroughTheRealHost) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     const std::string ns = "realhost" + std::to_string(::getpid());
-    std::ofstream(dir / "valory.jsonc") << "// cache real-host test\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0},\n"
-                                        << " \"plugin_path\": [\"" << VALORY_PLUGINS_DIR << "\", \"" << VALORY_PROBE_DIR
-                                        << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {\n"
-                                        << "  \"cache\": {\"enabled\": true, \"settings\": {\"url\": \"" << url
-                                        << "\", \"channel\": \"valory:test:" << ns << "\"}},\n"
-                                        << "  \"cache_probe\": {\"enabled\": true}}}\n";
+    std::ofstream(dir / "valory.jsonc")
+        << "// cache real-host test\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0},\n"
+        << " \"plugin_path\": [\"" << VALORY_PLUGINS_DIR << "\", \"" << VALORY_PROBE_DIR
+        << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {\n"
+        << "  \"cache\": {\"enabled\": true, \"settings\": {\"url\": \"" << url
+        << "\", \"channel\": \"valory:test:" << ns << "\"}},\n"
+        << "  \"cache_probe\": {\"enabled\": true}}}\n";
     const pid_t pid = ::fork();
     if (pid == 0) {
         int fd = ::open((dir / "host.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -140,7 +141,8 @@ TEST(CacheRealHost, ConsumerUsesCacheThroughTheRealHost) {
 }
 
 TEST(CacheRealHost, PluginExportsOnlyTheEntrySymbol) {
-    const std::string cmd = std::string("nm -D --defined-only '") + VALORY_PLUGINS_DIR + "/cache/libcache.so'";
+    const std::string cmd =
+        std::string("nm -D --defined-only '") + VALORY_PLUGINS_DIR + "/cache/libcache.so'";
     FILE* p = ::popen(cmd.c_str(), "r");
     ASSERT_TRUE(p);
     std::string out;

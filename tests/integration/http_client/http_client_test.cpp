@@ -130,7 +130,8 @@ std::string gzip(const std::string& s, Poco::DeflatingStreamBuf::StreamType type
 
 std::string bigJson() {
     std::string s = "[";
-    for (int i = 0; i < 2000; ++i) s += std::string(i ? "," : "") + "{\"id\":" + std::to_string(i) + ",\"name\":\"player\"}";
+    for (int i = 0; i < 2000; ++i)
+        s += std::string(i ? "," : "") + "{\"id\":" + std::to_string(i) + ",\"name\":\"player\"}";
     return s + "]";
 }
 
@@ -162,8 +163,8 @@ std::string certsDir() {
 
 Poco::Net::Context::Ptr serverContext(const std::string& name) {
     std::string dir = certsDir();
-    return new Poco::Net::Context(Poco::Net::Context::SERVER_USE, dir + "/" + name + ".key", dir + "/" + name + ".pem", "",
-                                  Poco::Net::Context::VERIFY_NONE);
+    return new Poco::Net::Context(Poco::Net::Context::SERVER_USE, dir + "/" + name + ".key",
+                                  dir + "/" + name + ".pem", "", Poco::Net::Context::VERIFY_NONE);
 }
 
 nlohmann::json fastSettings() {
@@ -175,7 +176,8 @@ nlohmann::json fastSettings() {
 // --- keep-alive and pools ---------------------------------------------------------------------------
 
 TEST(HttpClient, KeepAliveReusesConnections) {
-    TestHttpServer server([](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "{\"n\":1}"); });
+    TestHttpServer server(
+        [](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "{\"n\":1}"); });
     HttpClientService svc(nlohmann::json::object());
     uint32_t reused = 0, opened = 0;
     for (int i = 0; i < 1000; ++i) {
@@ -185,8 +187,8 @@ TEST(HttpClient, KeepAliveReusesConnections) {
         reused += c.stats.connections_reused;
         opened += c.stats.connections_opened;
     }
-    std::cout << "[metric] connections opened per 1000 sequential requests to one host: " << server.connections()
-              << " (client view: opened " << opened << ", reused " << reused << ")\n";
+    std::cout << "[metric] connections opened per 1000 sequential requests to one host: "
+              << server.connections() << " (client view: opened " << opened << ", reused " << reused << ")\n";
     EXPECT_EQ(server.requests(), 1000);
     EXPECT_LE(server.connections(), 10);
     EXPECT_GE(reused, 990u);
@@ -216,8 +218,9 @@ TEST(HttpClient, ConcurrentCallersRespectThePerHostLimit) {
         });
     }
     for (auto& t : threads) t.join();
-    std::cout << "[metric] 12 threads x 10 requests, per-host limit 3: server connections " << server.connections()
-              << ", max in flight " << server.maxInFlight() << ", pool waits " << svc.poolStats().waits << "\n";
+    std::cout << "[metric] 12 threads x 10 requests, per-host limit 3: server connections "
+              << server.connections() << ", max in flight " << server.maxInFlight() << ", pool waits "
+              << svc.poolStats().waits << "\n";
     EXPECT_EQ(failures.load(), 0);
     EXPECT_EQ(server.requests(), 120);
     EXPECT_LE(server.maxInFlight(), 3);
@@ -332,8 +335,8 @@ TEST(HttpClient, GzipAndDeflateBodiesAreDecoded) {
         EXPECT_EQ(c.header("Content-Encoding"), "") << path;
         EXPECT_EQ(c.header("Content-Type"), "application/json");
     }
-    std::cout << "[metric] gzip body: " << gzip(json, Poco::DeflatingStreamBuf::STREAM_GZIP).size() << " bytes on the wire, "
-              << json.size() << " decoded\n";
+    std::cout << "[metric] gzip body: " << gzip(json, Poco::DeflatingStreamBuf::STREAM_GZIP).size()
+              << " bytes on the wire, " << json.size() << " decoded\n";
     Call plain = get(svc, server.url("/plain"));
     ASSERT_EQ(plain.status, VALORY_OK);
     EXPECT_EQ(plain.header("X-Accept-Encoding-Seen"), "gzip, deflate");
@@ -539,7 +542,8 @@ TEST(HttpClient, RateLimitResetIsHonoured) {
     int64_t resetEpoch = 0;
     TestHttpServer server([&](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest& seen) {
         std::lock_guard lock(mu);
-        auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(seen.at.time_since_epoch()).count();
+        auto nowMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(seen.at.time_since_epoch()).count();
         if (resetEpoch == 0) resetEpoch = nowMs / 1000 + 2;
         if (nowMs < resetEpoch * 1000) {
             resp.setStatus(Poco::Net::HTTPResponse::HTTP_TOO_MANY_REQUESTS);
@@ -557,8 +561,10 @@ TEST(HttpClient, RateLimitResetIsHonoured) {
     ASSERT_EQ(c.status, VALORY_OK) << statusText(c);
     auto seen = server.seen();
     ASSERT_EQ(seen.size(), 2u);
-    auto secondMs = std::chrono::duration_cast<std::chrono::milliseconds>(seen[1].at.time_since_epoch()).count();
-    std::cout << "[metric] retry after 429 arrived " << secondMs - resetEpoch * 1000 << " ms after the reset time\n";
+    auto secondMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(seen[1].at.time_since_epoch()).count();
+    std::cout << "[metric] retry after 429 arrived " << secondMs - resetEpoch * 1000
+              << " ms after the reset time\n";
     EXPECT_GE(secondMs, resetEpoch * 1000);
     EXPECT_GE(c.stats.waited_ms, 1u);
 }
@@ -572,23 +578,28 @@ TEST(HttpClient, RateLimitStormSendsNothingBeforeTheReset) {
     TestHttpServer server(
         [&](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest& seen) {
             std::lock_guard lock(mu);
-            auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(seen.at.time_since_epoch()).count();
+            auto nowMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(seen.at.time_since_epoch()).count();
             if (resetEpoch == 0) resetEpoch = nowMs / 1000 + 2;
             if (nowMs < resetEpoch * 1000) {
-                if (limited[seen.clientId]) ++early;  // a retry before the reset: the thing that must not happen
+                if (limited[seen.clientId])
+                    ++early;  // a retry before the reset: the thing that must not happen
                 limited[seen.clientId] = true;
                 ++limitedAnswers;
                 resp.setStatus(Poco::Net::HTTPResponse::HTTP_TOO_MANY_REQUESTS);
                 resp.set("x-ratelimit-limit", "30");
                 resp.set("x-ratelimit-remaining", "0");
                 resp.set("x-ratelimit-reset", std::to_string(resetEpoch));
-                ok(resp, "{\"status\":429,\"errors\":[{\"message\":\"Rate Limited\",\"code\":0,\"global\":false}]}");
+                ok(resp,
+                   "{\"status\":429,\"errors\":[{\"message\":\"Rate "
+                   "Limited\",\"code\":0,\"global\":false}]}");
                 return;
             }
             ok(resp, "{\"status\":200}");
         },
         nullptr, 48);
-    HttpClientService svc(nlohmann::json{{"max_connections_per_host", 40}, {"max_connections", 40}, {"backoff_base_ms", 50}});
+    HttpClientService svc(
+        nlohmann::json{{"max_connections_per_host", 40}, {"max_connections", 40}, {"backoff_base_ms", 50}});
     std::atomic<int> okCount{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 30; ++t) {
@@ -659,8 +670,8 @@ TEST(HttpClient, TimeoutsAreBoundedByTheDeadline) {
     HttpClientService svc(fastSettings());
     Call c = get(svc, slow.url("/slow"), 400);
     EXPECT_EQ(c.status, VALORY_ERR_TIMEOUT) << statusText(c);
-    std::cout << "[metric] 400 ms deadline against a 10 s server: returned after " << c.stats.elapsed_ms << " ms, "
-              << c.stats.attempts << " attempt(s)\n";
+    std::cout << "[metric] 400 ms deadline against a 10 s server: returned after " << c.stats.elapsed_ms
+              << " ms, " << c.stats.attempts << " attempt(s)\n";
     EXPECT_LT(c.stats.elapsed_ms, 3000u);  // far below the server's delay
     EXPECT_GE(c.stats.elapsed_ms, 350u);
 
@@ -681,8 +692,8 @@ TEST(HttpClient, DrippingPeerIsCutAtTheDeadline) {
     HttpClientService svc(fastSettings());
     Call c = get(svc, drip.url("/"), 600);
     EXPECT_EQ(c.status, VALORY_ERR_TIMEOUT) << statusText(c);
-    std::cout << "[metric] 600 ms deadline against a peer dripping 1 byte / 50 ms: returned after " << c.stats.elapsed_ms
-              << " ms (" << c.message << ")\n";
+    std::cout << "[metric] 600 ms deadline against a peer dripping 1 byte / 50 ms: returned after "
+              << c.stats.elapsed_ms << " ms (" << c.message << ")\n";
     EXPECT_LT(c.stats.elapsed_ms, 5000u);  // the full drip would take ~3 minutes
     EXPECT_GE(svc.deadlineShutdowns(), 1u);
 }
@@ -702,7 +713,9 @@ TEST(HttpClient, MalformedAndTruncatedAnswersAreUpstreamErrors) {
         EXPECT_EQ(c.status, VALORY_ERR_UPSTREAM) << statusText(c);
     }
     {
-        RawTcpServer raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"data\":[{\"id\"");
+        RawTcpServer raw(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            "100\r\n\r\n{\"data\":[{\"id\"");
         Call c = get(svc, raw.url());
         EXPECT_EQ(c.status, VALORY_ERR_UPSTREAM) << statusText(c);
         EXPECT_NE(c.message.find("truncated"), std::string::npos) << c.message;
@@ -712,7 +725,8 @@ TEST(HttpClient, MalformedAndTruncatedAnswersAreUpstreamErrors) {
         // Poco's own chunked reader would end silently here; ours must not.
         RawTcpServer raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n{\"data\":[");
         Call c = get(svc, raw.url());
-        EXPECT_EQ(c.status, VALORY_ERR_UPSTREAM) << "truncated chunked body: " << statusText(c) << " body " << c.body;
+        EXPECT_EQ(c.status, VALORY_ERR_UPSTREAM)
+            << "truncated chunked body: " << statusText(c) << " body " << c.body;
         EXPECT_NE(c.message.find("truncated"), std::string::npos) << c.message;
     }
     {
@@ -727,8 +741,9 @@ TEST(HttpClient, MalformedAndTruncatedAnswersAreUpstreamErrors) {
         EXPECT_NE(c.message.find("chunk size"), std::string::npos) << c.message;
     }
     {
-        RawTcpServer raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nwiki\r\n5\r\npedia\r\n0\r\n"
-                         "X-Trailer: 1\r\n\r\n");
+        RawTcpServer raw(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nwiki\r\n5\r\npedia\r\n0\r\n"
+            "X-Trailer: 1\r\n\r\n");
         Call c = get(svc, raw.url());
         ASSERT_EQ(c.status, VALORY_OK) << statusText(c);
         EXPECT_EQ(c.body, "wikipedia");
@@ -769,7 +784,8 @@ TEST(HttpClient, MetricsPerUpstreamInTheHostRegistry) {
     valory::host::MetricsRegistry registry;
     HttpClientService svc(fastSettings());
     svc.setMetrics(registry);
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(get(svc, server.url("/")).status, VALORY_OK);  // 504 then 200, three times
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(get(svc, server.url("/")).status, VALORY_OK);  // 504 then 200, three times
     CallArgs once;
     once.url = server.url("/");
     once.maxAttempts = 1;
@@ -821,14 +837,16 @@ TEST(HttpClient, CppFacade) {
     HttpClientService svc(fastSettings());
     valory::sdk::HttpClient client(static_cast<const valory_http_client_vtable*>(svc.vtable()), svc.self());
 
-    auto r = client.get(valory::sdk::appendQuery(server.url("/helix/users"), {{"login", "a b"}, {"login", "ü"}}),
-                        {{"Authorization", "Bearer t"}}, 5s);
+    auto r =
+        client.get(valory::sdk::appendQuery(server.url("/helix/users"), {{"login", "a b"}, {"login", "ü"}}),
+                   {{"Authorization", "Bearer t"}}, 5s);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "GET /helix/users?login=a%20b&login=%C3%BC Bearer t ");
     EXPECT_EQ(r.headerAll("x-multi"), (std::vector<std::string>{"1", "2"}));
     EXPECT_EQ(r.stats.attempts, 1u);
 
-    auto p = client.post(server.url("/token"), "grant=1", {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto p =
+        client.post(server.url("/token"), "grant=1", {{"Content-Type", "application/x-www-form-urlencoded"}});
     EXPECT_EQ(p.body, "POST /token  grant=1");
 
     EXPECT_EQ(client.get(server.url("/missing")).status, 404);
@@ -855,8 +873,9 @@ TEST(HttpClient, CppFacade) {
 
 TEST(HttpClientTls, TrustedCertificatePasses) {
     ASSERT_TRUE(ensureTls());
-    TestHttpServer server([](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "secure"); },
-                          serverContext("server"));
+    TestHttpServer server(
+        [](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "secure"); },
+        serverContext("server"));
     HttpClientService svc(nlohmann::json::object());
     for (const char* host : {"localhost", "127.0.0.1"}) {
         Call c = get(svc, server.url("/", host, true));
@@ -870,8 +889,9 @@ TEST(HttpClientTls, TrustedCertificatePasses) {
 
 TEST(HttpClientTls, SelfSignedCertificateFails) {
     ASSERT_TRUE(ensureTls());
-    TestHttpServer server([](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "mitm"); },
-                          serverContext("selfsigned"));
+    TestHttpServer server(
+        [](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "mitm"); },
+        serverContext("selfsigned"));
     HttpClientService svc(nlohmann::json::object());
     for (const char* host : {"localhost", "127.0.0.1"}) {
         Call c = get(svc, server.url("/", host, true));
@@ -885,8 +905,9 @@ TEST(HttpClientTls, SelfSignedCertificateFails) {
 
 TEST(HttpClientTls, WrongNameCertificateFails) {
     ASSERT_TRUE(ensureTls());
-    TestHttpServer server([](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "mitm"); },
-                          serverContext("wrongname"));
+    TestHttpServer server(
+        [](HTTPServerRequest&, HTTPServerResponse& resp, const SeenRequest&) { ok(resp, "mitm"); },
+        serverContext("wrongname"));
     HttpClientService svc(nlohmann::json::object());
     for (const char* host : {"localhost", "127.0.0.1"}) {
         Call c = get(svc, server.url("/", host, true));

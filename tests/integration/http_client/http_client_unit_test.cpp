@@ -84,7 +84,8 @@ TEST(RetryPolicy, OnlyIdempotentRequestsMayRetry) {
 
 TEST(RetryPolicy, RetryableStatuses) {
     for (int s : {429, 500, 502, 503, 504}) EXPECT_TRUE(RetryPolicy::isRetryableStatus(s)) << s;
-    for (int s : {200, 301, 304, 400, 401, 403, 404, 410, 501, 505}) EXPECT_FALSE(RetryPolicy::isRetryableStatus(s)) << s;
+    for (int s : {200, 301, 304, 400, 401, 403, 404, 410, 501, 505})
+        EXPECT_FALSE(RetryPolicy::isRetryableStatus(s)) << s;
 }
 
 TEST(RetryPolicy, ServerWaitFromRetryAfterSeconds) {
@@ -103,12 +104,15 @@ TEST(RetryPolicy, ServerWaitFromRetryAfterHttpDate) {
     ASSERT_TRUE(w);
     EXPECT_EQ(*w, 30000ms);
     // A date in the past means "now".
-    EXPECT_EQ(RetryPolicy::serverWait({{"Retry-After", "Tue, 14 Nov 2023 22:13:20 GMT"}}, epochSeconds(1'800'000'000)), 0ms);
+    EXPECT_EQ(RetryPolicy::serverWait({{"Retry-After", "Tue, 14 Nov 2023 22:13:20 GMT"}},
+                                      epochSeconds(1'800'000'000)),
+              0ms);
 }
 
 TEST(RetryPolicy, TwitchRatelimitResetCountsOnlyWhenTheBucketIsEmpty) {
     auto now = epochSeconds(1'700'000'000);
-    HeaderList empty{{"Ratelimit-Limit", "800"}, {"Ratelimit-Remaining", "0"}, {"Ratelimit-Reset", "1700000012"}};
+    HeaderList empty{
+        {"Ratelimit-Limit", "800"}, {"Ratelimit-Remaining", "0"}, {"Ratelimit-Reset", "1700000012"}};
     EXPECT_EQ(RetryPolicy::serverWait(empty, now), 12000ms);
     HeaderList absent{{"Ratelimit-Reset", "1700000003"}};
     EXPECT_EQ(RetryPolicy::serverWait(absent, now), 3000ms);
@@ -119,7 +123,8 @@ TEST(RetryPolicy, TwitchRatelimitResetCountsOnlyWhenTheBucketIsEmpty) {
 
 TEST(RetryPolicy, HenrikResetAsDeltaOrEpoch) {
     auto now = epochSeconds(1'700'000'000);
-    EXPECT_EQ(RetryPolicy::serverWait({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "42"}}, now), 42000ms);
+    EXPECT_EQ(RetryPolicy::serverWait({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "42"}}, now),
+              42000ms);
     EXPECT_EQ(RetryPolicy::serverWait({{"x-ratelimit-reset", "1700000005"}}, now), 5000ms);
     // The largest of several demands wins.
     EXPECT_EQ(RetryPolicy::serverWait({{"Retry-After", "2"}, {"x-ratelimit-reset", "9"}}, now), 9000ms);
@@ -177,7 +182,8 @@ TEST(Settings, DefaultsAndValidation) {
     EXPECT_THROW(HttpClientSettings::fromJson({{"max_attempts", 0}}), std::invalid_argument);
     EXPECT_THROW(HttpClientSettings::fromJson({{"max_attempts", "3"}}), std::invalid_argument);
     EXPECT_THROW(HttpClientSettings::fromJson({{"max_attempts", 2.5}}), std::invalid_argument);
-    EXPECT_THROW(HttpClientSettings::fromJson({{"backoff_base_ms", 500}, {"backoff_cap_ms", 100}}), std::invalid_argument);
+    EXPECT_THROW(HttpClientSettings::fromJson({{"backoff_base_ms", 500}, {"backoff_cap_ms", 100}}),
+                 std::invalid_argument);
     try {
         HttpClientSettings::fromJson({{"idle_timeout_ms", -1}});
         FAIL() << "expected invalid_argument";

@@ -38,8 +38,9 @@ struct SeenRequest {
 };
 
 class TestHttpServer {
-public:
-    using Handler = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&, const SeenRequest&)>;
+  public:
+    using Handler = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&,
+                                       const SeenRequest&)>;
 
     /// Plain HTTP when `tls` is null, else HTTPS with that server context.
     explicit TestHttpServer(Handler handler, Poco::Net::Context::Ptr tls = nullptr, int threads = 32)
@@ -51,7 +52,8 @@ public:
         params->setMaxThreads(threads);
         params->setMaxQueued(256);
         Poco::Net::SocketAddress addr("127.0.0.1", 0);
-        Poco::Net::ServerSocket socket = tls ? Poco::Net::SecureServerSocket(addr, 64, tls) : Poco::Net::ServerSocket(addr);
+        Poco::Net::ServerSocket socket =
+            tls ? Poco::Net::SecureServerSocket(addr, 64, tls) : Poco::Net::ServerSocket(addr);
         server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), pool_, socket, params);
         server_->start();
         port_ = socket.address().port();
@@ -68,7 +70,8 @@ public:
     }
 
     uint16_t port() const { return port_; }
-    std::string url(const std::string& path = "/", const std::string& host = "127.0.0.1", bool https = false) const {
+    std::string url(const std::string& path = "/", const std::string& host = "127.0.0.1",
+                    bool https = false) const {
         return std::string(https ? "https" : "http") + "://" + host + ":" + std::to_string(port_) + path;
     }
     int connections() const { return server_ ? server_->totalConnections() : 0; }
@@ -92,14 +95,15 @@ public:
         gateCv_.notify_all();
     }
 
-private:
+  private:
     class RequestHandler : public Poco::Net::HTTPRequestHandler {
-    public:
+      public:
         explicit RequestHandler(TestHttpServer& s) : s_(s) {}
         void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
             int now = ++s_.inFlight_;
             int prev = s_.maxInFlight_.load();
-            while (now > prev && !s_.maxInFlight_.compare_exchange_weak(prev, now)) {}
+            while (now > prev && !s_.maxInFlight_.compare_exchange_weak(prev, now)) {
+            }
             SeenRequest seen;
             seen.method = req.getMethod();
             seen.uri = req.getURI();
@@ -109,7 +113,8 @@ private:
             seen.atSteady = std::chrono::steady_clock::now();
             std::string body;
             char buf[4096];
-            while (req.stream().read(buf, sizeof buf) || req.stream().gcount() > 0) body.append(buf, req.stream().gcount());
+            while (req.stream().read(buf, sizeof buf) || req.stream().gcount() > 0)
+                body.append(buf, req.stream().gcount());
             seen.body = body;
             {
                 std::lock_guard lock(s_.mutex_);
@@ -120,18 +125,18 @@ private:
             --s_.inFlight_;
         }
 
-    private:
+      private:
         TestHttpServer& s_;
     };
 
     class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-    public:
+      public:
         explicit Factory(TestHttpServer& s) : s_(s) {}
         Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
             return new RequestHandler(s_);
         }
 
-    private:
+      private:
         TestHttpServer& s_;
     };
 
@@ -152,7 +157,7 @@ private:
 /// Accepts connections, reads one request head, writes `reply` (raw bytes) and closes. With a
 /// `drip` interval the reply goes out one byte per interval (a peer that never finishes).
 class RawTcpServer {
-public:
+  public:
     explicit RawTcpServer(std::string reply, std::chrono::milliseconds drip = std::chrono::milliseconds(0))
         : reply_(std::move(reply)), drip_(drip), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
         port_ = socket_.address().port();
@@ -168,9 +173,11 @@ public:
     }
     uint16_t port() const { return port_; }
     int connections() const { return connections_.load(); }
-    std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+    std::string url(const std::string& path = "/") const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
 
-private:
+  private:
     void run() {
         while (!stop_) {
             try {

@@ -56,23 +56,27 @@ Reply http(uint16_t port, const std::string& method, const std::string& path, co
 }
 
 /// A folder with a config for persistence + sql_probe.
-fs::path makeConfig(const std::string& tag, const std::string& dsn, bool autoMigrate, int acquireTimeoutMs = 30000) {
-    const fs::path dir = fs::temp_directory_path() / ("valory-persistence-host-" + tag + "-" + std::to_string(::getpid()));
+fs::path makeConfig(const std::string& tag, const std::string& dsn, bool autoMigrate,
+                    int acquireTimeoutMs = 30000) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("valory-persistence-host-" + tag + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    std::ofstream(dir / "valory.jsonc") << "// persistence real-host test\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0},\n"
-                                        << " \"plugin_path\": [\"" << VALORY_PLUGINS_DIR << "\", \"" << VALORY_PROBE_DIR
-                                        << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {\n"
-                                        << "  \"persistence\": {\"enabled\": true, \"settings\": {\"dsn\": \"" << dsn
-                                        << "\", \"pool_size\": 4, \"pool_overflow\": 4, \"acquire_timeout_ms\": "
-                                        << acquireTimeoutMs << ", \"auto_migrate\": " << (autoMigrate ? "true" : "false")
-                                        << "}},\n  \"sql_probe\": {\"enabled\": true}}}\n";
+    std::ofstream(dir / "valory.jsonc")
+        << "// persistence real-host test\n{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0},\n"
+        << " \"plugin_path\": [\"" << VALORY_PLUGINS_DIR << "\", \"" << VALORY_PROBE_DIR
+        << "\"],\n \"data_dir\": \"data\",\n \"plugins\": {\n"
+        << "  \"persistence\": {\"enabled\": true, \"settings\": {\"dsn\": \"" << dsn
+        << "\", \"pool_size\": 4, \"pool_overflow\": 4, \"acquire_timeout_ms\": " << acquireTimeoutMs
+        << ", \"auto_migrate\": " << (autoMigrate ? "true" : "false")
+        << "}},\n  \"sql_probe\": {\"enabled\": true}}}\n";
     return dir;
 }
 
 /// Runs valory-host to completion with `args`; returns (exit code, stdout+stderr).
 std::pair<int, std::string> runHost(const fs::path& dir, std::vector<std::string> args) {
-    std::string cmd = std::string("'") + VALORY_HOST_BIN + "' --config '" + (dir / "valory.jsonc").string() + "'";
+    std::string cmd =
+        std::string("'") + VALORY_HOST_BIN + "' --config '" + (dir / "valory.jsonc").string() + "'";
     for (const auto& a : args) cmd += " '" + a + "'";
     cmd += " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
@@ -85,7 +89,7 @@ std::pair<int, std::string> runHost(const fs::path& dir, std::vector<std::string
 
 /// A serving valory-host; SIGTERM on destruction.
 class ServingHost {
-public:
+  public:
     explicit ServingHost(const fs::path& dir) : dir_(dir) {
         pid_ = ::fork();
         if (pid_ == 0) {
@@ -93,8 +97,8 @@ public:
             ::dup2(fd, 1);
             ::dup2(fd, 2);
             const std::string cfg = (dir / "valory.jsonc").string(), portFile = (dir / "port").string();
-            ::execl(VALORY_HOST_BIN, VALORY_HOST_BIN, "--config", cfg.c_str(), "--port-file", portFile.c_str(),
-                    static_cast<char*>(nullptr));
+            ::execl(VALORY_HOST_BIN, VALORY_HOST_BIN, "--config", cfg.c_str(), "--port-file",
+                    portFile.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
         const auto until = std::chrono::steady_clock::now() + 60s;
@@ -120,7 +124,7 @@ public:
         return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
     }
 
-private:
+  private:
     fs::path dir_;
     pid_t pid_ = -1;
     int status_ = 0;
@@ -143,7 +147,8 @@ TEST(PersistenceRealHost, AutoMigrateOffRefusesThenMigrateCommandAppliesThenNone
     }
     auto [rc1, out1] = runHost(dir, {"run", "persistence", "migrate"});
     EXPECT_EQ(rc1, 0) << out1;
-    EXPECT_NE(out1.find("sql_probe: applied v1 'create users', v2 'create overlays'"), std::string::npos) << out1;
+    EXPECT_NE(out1.find("sql_probe: applied v1 'create users', v2 'create overlays'"), std::string::npos)
+        << out1;
     auto [rc2, out2] = runHost(dir, {"run", "persistence", "migrate"});
     EXPECT_EQ(rc2, 0) << out2;
     EXPECT_NE(out2.find("sql_probe: none pending"), std::string::npos) << out2;
@@ -189,7 +194,8 @@ TEST(PersistenceRealHost, ServerRestartUnderConcurrentCallersFailsFastThenRecove
                 Reply r;
                 try {
                     r = (i % 2) ? http(host.port(), "GET", "/probe/sql/users/1")
-                                : http(host.port(), "POST", "/probe/sql/users", "u" + std::to_string(t) + "_" + std::to_string(i));
+                                : http(host.port(), "POST", "/probe/sql/users",
+                                       "u" + std::to_string(t) + "_" + std::to_string(i));
                 } catch (const std::exception&) {
                     r.status = -1;
                 }
@@ -197,9 +203,12 @@ TEST(PersistenceRealHost, ServerRestartUnderConcurrentCallersFailsFastThenRecove
                     ++ok[ph];
                 } else if (r.status == 503) {
                     ++unavailable[ph];
-                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
                     int64_t prev = slowestFailureMs.load();
-                    while (ms > prev && !slowestFailureMs.compare_exchange_weak(prev, ms)) {}
+                    while (ms > prev && !slowestFailureMs.compare_exchange_weak(prev, ms)) {
+                    }
                     std::this_thread::sleep_for(5ms);
                 } else {
                     ++other[ph];
@@ -214,10 +223,12 @@ TEST(PersistenceRealHost, ServerRestartUnderConcurrentCallersFailsFastThenRecove
     EXPECT_TRUE(waitFor([&] { return ok[kBefore] >= 100; }));
     phase = kDown;
     cluster.pause();
-    EXPECT_TRUE(waitFor([&] { return unavailable[kDown] >= 100; })) << "requests fail fast with 503 while PostgreSQL is down";
+    EXPECT_TRUE(waitFor([&] { return unavailable[kDown] >= 100; }))
+        << "requests fail fast with 503 while PostgreSQL is down";
     cluster.resume();
     phase = kAfter;
-    EXPECT_TRUE(waitFor([&] { return ok[kAfter] >= 100; })) << "requests succeed again without restarting the host";
+    EXPECT_TRUE(waitFor([&] { return ok[kAfter] >= 100; }))
+        << "requests succeed again without restarting the host";
     stop = true;
     for (auto& c : callers) c.join();
     EXPECT_TRUE(host.running()) << "the host kept running";

@@ -34,10 +34,8 @@ std::string tempDir() {
 }
 
 class Upstreams : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        fake_ = new ServerProcess(VALORY_FAKE_BIN, {"--seed", VALORY_FAKE_SEED});
-    }
+  protected:
+    static void SetUpTestSuite() { fake_ = new ServerProcess(VALORY_FAKE_BIN, {"--seed", VALORY_FAKE_SEED}); }
     static void TearDownTestSuite() {
         delete fake_;
         fake_ = nullptr;
@@ -53,34 +51,39 @@ protected:
     void startHost(const json& extraHttpClient, bool withCache = false) {
         host_.reset();
         dir_ = tempDir();
-        json httpClient = {{"max_attempts", 3}, {"backoff_base_ms", 50}, {"backoff_cap_ms", 500}, {"default_deadline_ms", 10000}};
+        json httpClient = {{"max_attempts", 3},
+                           {"backoff_base_ms", 50},
+                           {"backoff_cap_ms", 500},
+                           {"default_deadline_ms", 10000}};
         for (auto& [k, v] : extraHttpClient.items()) httpClient[k] = v;
         const std::string fake = fake_->baseUrl();
-        json cfg = {
-            {"server", {{"host", "127.0.0.1"}, {"port", 0}, {"threads", 160}, {"max_queued", 512}}},
-            {"plugin_path", {VALORY_PLUGINS_DIR, VALORY_PROBE_PLUGINS_DIR}},
-            {"data_dir", dir_ + "/data"},
-            {"logging", {{"level", "warning"}}},
-            {"http_client", httpClient},
-            {"plugins",
-             {{"twitch",
-               {{"settings",
-                 {{"client_id", kClientId},
-                  {"client_secret", {{"env", "VALORY_TEST_TWITCH_SECRET"}}},
-                  {"id_base_url", fake + "/oauth2"},
-                  {"helix_base_url", fake + "/helix"},
-                  {"redirect_uri", "http://localhost:8080/auth/twitch/callback"},
-                  {"deadline_ms", 10000}}}}},
-              {"riot",
-               {{"settings",
-                 {{"base_url", fake + "/valorant"}, {"api_key", {{"env", "VALORY_TEST_HENRIK_KEY"}}}, {"deadline_ms", 10000}}}}},
-              {"upstreams_probe", json::object()}}}};
+        json cfg = {{"server", {{"host", "127.0.0.1"}, {"port", 0}, {"threads", 160}, {"max_queued", 512}}},
+                    {"plugin_path", {VALORY_PLUGINS_DIR, VALORY_PROBE_PLUGINS_DIR}},
+                    {"data_dir", dir_ + "/data"},
+                    {"logging", {{"level", "warning"}}},
+                    {"http_client", httpClient},
+                    {"plugins",
+                     {{"twitch",
+                       {{"settings",
+                         {{"client_id", kClientId},
+                          {"client_secret", {{"env", "VALORY_TEST_TWITCH_SECRET"}}},
+                          {"id_base_url", fake + "/oauth2"},
+                          {"helix_base_url", fake + "/helix"},
+                          {"redirect_uri", "http://localhost:8080/auth/twitch/callback"},
+                          {"deadline_ms", 10000}}}}},
+                      {"riot",
+                       {{"settings",
+                         {{"base_url", fake + "/valorant"},
+                          {"api_key", {{"env", "VALORY_TEST_HENRIK_KEY"}}},
+                          {"deadline_ms", 10000}}}}},
+                      {"upstreams_probe", json::object()}}}};
         if (withCache) cfg["plugins"]["cache"] = {{"settings", {{"url", ""}}}};  // cache/1 on L1 only
         const std::string cfgPath = dir_ + "/valory.jsonc";
         std::ofstream(cfgPath) << "// written by upstreams_integration_test\n" << cfg.dump(2);
         host_ = std::make_unique<ServerProcess>(
             VALORY_HOST_BIN, std::vector<std::string>{"--config", cfgPath, "--port", "0"}, false,
-            std::map<std::string, std::string>{{"VALORY_TEST_TWITCH_SECRET", kSecret}, {"VALORY_TEST_HENRIK_KEY", kKey}});
+            std::map<std::string, std::string>{{"VALORY_TEST_TWITCH_SECRET", kSecret},
+                                               {"VALORY_TEST_HENRIK_KEY", kKey}});
     }
 
     static FakeControl fakeControl() { return FakeControl(fake_->port()); }
@@ -96,7 +99,8 @@ protected:
         return q;
     }
     static std::string nrkPuuid() {
-        auto r = simpleCall(fake_->port(), "GET", "/valorant/v1/account/Nrk/sun", {}, {{"Authorization", kKey}});
+        auto r =
+            simpleCall(fake_->port(), "GET", "/valorant/v1/account/Nrk/sun", {}, {{"Authorization", kKey}});
         return r.json()["data"]["puuid"].get<std::string>();
     }
 
@@ -121,10 +125,12 @@ TEST_F(Upstreams, TwitchBatches250LoginsInto3HelixRequests) {
     EXPECT_EQ(s.json()["offline_logins"].size(), 166u);
     EXPECT_EQ(fakeControl().requests("/helix/streams"), 3);
     // repeated keys, never comma lists
-    for (const auto& e : fakeControl().log("helix_users")) EXPECT_EQ(e["query"].get<std::string>().find("%2C"), std::string::npos);
-    std::printf("[ numbers  ] 250 logins -> %lld Helix /users + %lld /streams requests, %lld app token request(s)\n",
-                static_cast<long long>(users), static_cast<long long>(fakeControl().requests("/helix/streams")),
-                static_cast<long long>(fakeControl().requests("/oauth2/token")));
+    for (const auto& e : fakeControl().log("helix_users"))
+        EXPECT_EQ(e["query"].get<std::string>().find("%2C"), std::string::npos);
+    std::printf(
+        "[ numbers  ] 250 logins -> %lld Helix /users + %lld /streams requests, %lld app token request(s)\n",
+        static_cast<long long>(users), static_cast<long long>(fakeControl().requests("/helix/streams")),
+        static_cast<long long>(fakeControl().requests("/oauth2/token")));
 }
 
 TEST_F(Upstreams, AppTokenRenewedOnceOn401) {
@@ -158,9 +164,10 @@ TEST_F(Upstreams, Helix429HonouredNoRequestBeforeReset) {
     EXPECT_EQ(log[1]["status"], 200);
     const int64_t early = fakeControl().counters()["early_429"].get<int64_t>();
     EXPECT_EQ(early, 0);
-    std::printf("[ numbers  ] Helix 429 (reset in 2 s): requests sent before the reset = %lld, retry after %lld ms\n",
-                static_cast<long long>(early),
-                static_cast<long long>(log[1]["t_ms"].get<int64_t>() - log[0]["t_ms"].get<int64_t>()));
+    std::printf(
+        "[ numbers  ] Helix 429 (reset in 2 s): requests sent before the reset = %lld, retry after %lld ms\n",
+        static_cast<long long>(early),
+        static_cast<long long>(log[1]["t_ms"].get<int64_t>() - log[0]["t_ms"].get<int64_t>()));
 }
 
 TEST_F(Upstreams, HenrikStorm429NoRequestBeforeReset) {
@@ -170,14 +177,18 @@ TEST_F(Upstreams, HenrikStorm429NoRequestBeforeReset) {
     std::atomic<int> ok{0};
     for (int i = 0; i < 20; ++i)
         viewers.emplace_back([&] {
-            if (probe("/probe/riot/rank?puuid=" + puuid + "&region=eu&fresh=1&deadline_ms=15000").status == 200) ++ok;
+            if (probe("/probe/riot/rank?puuid=" + puuid + "&region=eu&fresh=1&deadline_ms=15000").status ==
+                200)
+                ++ok;
         });
     for (auto& t : viewers) t.join();
     EXPECT_EQ(ok.load(), 20);
     const int64_t early = fakeControl().counters()["early_429"].get<int64_t>();
     EXPECT_EQ(early, 0);
-    std::printf("[ numbers  ] HenrikDev 429 storm, 20 concurrent viewers: requests before the reset = %lld, mmr requests = %lld\n",
-                static_cast<long long>(early), static_cast<long long>(fakeControl().family("henrik_mmr")));
+    std::printf(
+        "[ numbers  ] HenrikDev 429 storm, 20 concurrent viewers: requests before the reset = %lld, mmr "
+        "requests = %lld\n",
+        static_cast<long long>(early), static_cast<long long>(fakeControl().family("henrik_mmr")));
 }
 
 TEST_F(Upstreams, WaitBeyondDeadlineIsImmediateRateLimited) {
@@ -185,13 +196,16 @@ TEST_F(Upstreams, WaitBeyondDeadlineIsImmediateRateLimited) {
     fakeControl().mode({{"family", "henrik_mmr"}, {"mode", "429"}, {"reset_after_s", 30}, {"count", 1}});
     const auto t0 = std::chrono::steady_clock::now();
     auto r = probe("/probe/riot/rank?puuid=" + puuid + "&region=eu&deadline_ms=3000");
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(r.status, 429) << r.body;
     EXPECT_EQ(r.json()["error"], "rate_limited");
     EXPECT_GE(r.json()["detail"].get<int64_t>(), 25000);
     EXPECT_EQ(fakeControl().family("henrik_mmr"), 1);  // no second attempt
-    std::printf("[ numbers  ] 429 with reset in 30 s, deadline 3 s: rate_limited after %lld ms, wait reported %lld ms\n",
-                static_cast<long long>(ms), static_cast<long long>(r.json()["detail"].get<int64_t>()));
+    std::printf(
+        "[ numbers  ] 429 with reset in 30 s, deadline 3 s: rate_limited after %lld ms, wait reported %lld "
+        "ms\n",
+        static_cast<long long>(ms), static_cast<long long>(r.json()["detail"].get<int64_t>()));
 }
 
 TEST_F(Upstreams, ServerErrorsRetriedThenUnavailable) {
@@ -266,10 +280,12 @@ TEST_F(Upstreams, SlowUpstreamBoundedByDeadline) {
     fakeControl().mode({{"family", "henrik_mmr"}, {"mode", "slow"}, {"slow_s", 8}, {"count", -1}});
     const auto t0 = std::chrono::steady_clock::now();
     auto r = probe("/probe/riot/rank?puuid=" + puuid + "&region=eu&deadline_ms=1500");
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(r.status, 504) << r.body;
     EXPECT_EQ(r.json()["error"], "timeout");
-    std::printf("[ numbers  ] upstream answering after 8 s, deadline 1.5 s: timeout after %lld ms\n", static_cast<long long>(ms));
+    std::printf("[ numbers  ] upstream answering after 8 s, deadline 1.5 s: timeout after %lld ms\n",
+                static_cast<long long>(ms));
     fakeControl().mode({{"family", "henrik_mmr"}, {"mode", "normal"}});
 }
 
@@ -290,8 +306,9 @@ TEST_F(Upstreams, HundredConcurrentViewersOfOnePlayerMakeOneUpstreamCall) {
     const int64_t calls = fakeControl().family("henrik_mmr");
     EXPECT_EQ(ok.load(), 100);
     EXPECT_EQ(calls, 1);
-    std::printf("[ numbers  ] 100 concurrent viewers of one player (no cache plugin) -> %lld upstream MMR call(s)\n",
-                static_cast<long long>(calls));
+    std::printf(
+        "[ numbers  ] 100 concurrent viewers of one player (no cache plugin) -> %lld upstream MMR call(s)\n",
+        static_cast<long long>(calls));
 }
 
 TEST_F(Upstreams, WithTheCachePluginViewersStillCostOneUpstreamCall) {
@@ -310,11 +327,13 @@ TEST_F(Upstreams, WithTheCachePluginViewersStillCostOneUpstreamCall) {
     for (auto& t : viewers) t.join();
     fakeControl().mode({{"family", "henrik_mmr"}, {"mode", "normal"}});
     // later viewers are served from cache/1 without any upstream call
-    for (int i = 0; i < 50; ++i) EXPECT_EQ(probe("/probe/riot/rank?puuid=" + puuid + "&region=eu").status, 200);
+    for (int i = 0; i < 50; ++i)
+        EXPECT_EQ(probe("/probe/riot/rank?puuid=" + puuid + "&region=eu").status, 200);
     const int64_t calls = fakeControl().family("henrik_mmr");
     EXPECT_EQ(ok.load(), 100);
     EXPECT_EQ(calls, 1);
-    std::printf("[ numbers  ] 150 viewers of one player with cache/1 -> %lld upstream MMR call(s)\n", static_cast<long long>(calls));
+    std::printf("[ numbers  ] 150 viewers of one player with cache/1 -> %lld upstream MMR call(s)\n",
+                static_cast<long long>(calls));
 #endif
 }
 
@@ -330,9 +349,12 @@ TEST_F(Upstreams, KeepAliveConnectionsPer1000SequentialRequests) {
     EXPECT_EQ(ok, 1000);
     EXPECT_EQ(fakeControl().family("henrik_mmr"), 1000);
     EXPECT_LE(opened, 10);
-    EXPECT_GE(fakeControl().counters()["gzip_responses"].get<int64_t>(), 1000);  // gzip bodies decoded by http.client/1
-    std::printf("[ numbers  ] 1000 sequential upstream requests to one host -> %lld connection(s) opened, all gzip-encoded\n",
-                static_cast<long long>(opened));
+    EXPECT_GE(fakeControl().counters()["gzip_responses"].get<int64_t>(),
+              1000);  // gzip bodies decoded by http.client/1
+    std::printf(
+        "[ numbers  ] 1000 sequential upstream requests to one host -> %lld connection(s) opened, all "
+        "gzip-encoded\n",
+        static_cast<long long>(opened));
 }
 
 TEST_F(Upstreams, RiotRecordsThroughTheHost) {
@@ -369,7 +391,8 @@ TEST_F(Upstreams, RiotRecordsThroughTheHost) {
     // a streamer's own key is sent instead of the server key; a bad one is a typed error
     auto badKey = probe("/probe/riot/account?name=Nrk&tag=sun&key=HDEV-not-a-key&fresh=1");
     EXPECT_EQ(badKey.status, 401) << badKey.body;
-    auto ownKey = probe("/probe/riot/account?name=Nrk&tag=sun&key=HDEV-00000000-0000-4000-8000-0000streamer&fresh=1");
+    auto ownKey =
+        probe("/probe/riot/account?name=Nrk&tag=sun&key=HDEV-00000000-0000-4000-8000-0000streamer&fresh=1");
     EXPECT_EQ(ownKey.status, 200) << ownKey.body;
 }
 

@@ -9,7 +9,7 @@
 namespace valory::plugins::hello {
 
 class Greeting {
-public:
+  public:
     Greeting(std::string greeting, std::size_t maxNameLength)
         : greeting_(std::move(greeting)), maxNameLength_(maxNameLength) {}
 
@@ -22,7 +22,7 @@ public:
     }
     const std::string& greeting() const noexcept { return greeting_; }
 
-private:
+  private:
     std::string greeting_;
     std::size_t maxNameLength_;
 };

@@ -34,7 +34,7 @@ valory_status greetThunk(void* self, valory_str name, valory_writer* out, valory
 const hello_greeter_v1 kGreeterVtable{sizeof(hello_greeter_v1), &greetThunk};
 
 class HelloPlugin : public sdk::Plugin {
-public:
+  public:
     // create(): read and validate settings; no threads, no registrations.
     HelloPlugin(sdk::Host host, const sdk::CreateArgs& args)
         : Plugin(host),
@@ -44,8 +44,8 @@ public:
     // start(): register what we offer, acquire what we use.
     void start() override {
         auto& h = host();
-        provided_ = h.provide(HELLO_GREETER_SERVICE, HELLO_GREETER_MAJOR, HELLO_GREETER_MINOR, &kGreeterVtable,
-                              &greeting_);
+        provided_ = h.provide(HELLO_GREETER_SERVICE, HELLO_GREETER_MAJOR, HELLO_GREETER_MINOR,
+                              &kGreeterVtable, &greeting_);
         greeter_ = h.tryAcquire(HELLO_GREETER_SERVICE, HELLO_GREETER_MAJOR, 0);
         greetings_ = h.counter("hello_greetings_total", "Greetings answered by the hello example", {"route"});
         finished_ = h.subscribe(VALORY_EVENT_REQUEST_FINISHED, [this](valory_event_type, const void* event) {
@@ -62,14 +62,16 @@ public:
     }
 
     // stop(): nothing of our own to join; the wrapper releases routes, the service and the ref.
-    void stop() override { host().info("hello: stopped after " + std::to_string(served_.load()) + " requests"); }
+    void stop() override {
+        host().info("hello: stopped after " + std::to_string(served_.load()) + " requests");
+    }
 
     valory_health_state health(nlohmann::json& detail) {
         detail = {{"requests_served", served_.load()}, {"greeter_via_registry", greeter_.has_value()}};
         return VALORY_HEALTH_OK;
     }
 
-private:
+  private:
     void answer(std::string_view name, const char* route, sdk::Response& resp) {
         std::string text = greeter_ ? greetThroughService(name) : greetLocally(name);
         greetings_.add(1, {route});
@@ -80,8 +82,9 @@ private:
     std::string greetThroughService(std::string_view name) const {
         auto* vt = greeter_->as<hello_greeter_v1>();
         std::string text;
-        valory_writer out{sizeof(valory_writer), &text,
-                          [](void* ctx, const char* data, size_t size) { static_cast<std::string*>(ctx)->append(data, size); }};
+        valory_writer out{sizeof(valory_writer), &text, [](void* ctx, const char* data, size_t size) {
+                              static_cast<std::string*>(ctx)->append(data, size);
+                          }};
         valory_error err = sdk::makeError();
         valory_status st = vt->greet(greeter_->self(), sdk::str(name), &out, &err);
         if (st == VALORY_ERR_INVALID_ARGUMENT) throw sdk::HttpError(400, "invalid_name", err.message);

@@ -10,7 +10,9 @@
 using valory::testkit::FakeHost;
 
 namespace {
-std::string manifest() { return FakeHost::readFile(VALORY_TEST_MANIFEST); }
+std::string manifest() {
+    return FakeHost::readFile(VALORY_TEST_MANIFEST);
+}
 }  // namespace
 
 TEST(Greeting, FormatsAndValidates) {
@@ -67,8 +69,9 @@ TEST(HelloPlugin, ProvidesTheGreeterServiceThroughTheRegistry) {
     auto* vt = svc->as<hello_greeter_v1>();
     ASSERT_GE(vt->struct_size, sizeof(hello_greeter_v1));
     std::string text;
-    valory_writer out{sizeof(valory_writer), &text,
-                      [](void* ctx, const char* d, size_t n) { static_cast<std::string*>(ctx)->append(d, n); }};
+    valory_writer out{sizeof(valory_writer), &text, [](void* ctx, const char* d, size_t n) {
+                          static_cast<std::string*>(ctx)->append(d, n);
+                      }};
     valory_error err;
     valory_error_init(&err);
     ASSERT_EQ(vt->greet(svc->self(), valory_str_from("Bob"), &out, &err), VALORY_OK) << err.message;

@@ -47,7 +47,7 @@ struct CacheHit {
 };
 
 class Cache {
-public:
+  public:
     /// Takes ownership of an acquisition (valory::sdk::ServiceRef or anything with vtable()/self()),
     /// held as long as this facade or a copy of it lives.
     template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
@@ -66,18 +66,19 @@ public:
                            std::string_view id, std::string_view params = {}) {
         char buf[VALORY_CACHE_MAX_KEY + 1];
         const std::string n(ns), v(version), e(entity);
-        size_t len = valory_cache_make_key(buf, sizeof buf, n.c_str(), v.c_str(), e.c_str(), {id.data(), id.size()},
-                                           {params.data(), params.size()});
-        if (len == 0) throw Error(VALORY_ERR_INVALID_ARGUMENT, "invalid cache key component (empty, ':', space, glob)");
+        size_t len = valory_cache_make_key(buf, sizeof buf, n.c_str(), v.c_str(), e.c_str(),
+                                           {id.data(), id.size()}, {params.data(), params.size()});
+        if (len == 0)
+            throw Error(VALORY_ERR_INVALID_ARGUMENT, "invalid cache key component (empty, ':', space, glob)");
         return std::string(buf, len);
     }
     /// `<ns>:<version>:[<entity>:[<id>:]]` for erasePrefix().
-    static std::string prefix(std::string_view ns, std::string_view version, std::optional<std::string_view> entity = {},
-                              std::string_view id = {}) {
+    static std::string prefix(std::string_view ns, std::string_view version,
+                              std::optional<std::string_view> entity = {}, std::string_view id = {}) {
         char buf[VALORY_CACHE_MAX_KEY + 1];
         const std::string n(ns), v(version), e(entity.value_or(""));
-        size_t len = valory_cache_make_prefix(buf, sizeof buf, n.c_str(), v.c_str(), entity ? e.c_str() : nullptr,
-                                              {id.data(), id.size()});
+        size_t len = valory_cache_make_prefix(buf, sizeof buf, n.c_str(), v.c_str(),
+                                              entity ? e.c_str() : nullptr, {id.data(), id.size()});
         if (len == 0) throw Error(VALORY_ERR_INVALID_ARGUMENT, "invalid cache prefix component");
         return std::string(buf, len);
     }
@@ -104,7 +105,8 @@ public:
     void set(std::string_view key, std::string_view value, const CacheOptions& o = {}) const {
         valory_cache_options opts = options(o);
         valory_error err = makeError();
-        check(api_->set(self_, {key.data(), key.size()}, {value.data(), value.size()}, &opts, &err), err, "cache set");
+        check(api_->set(self_, {key.data(), key.size()}, {value.data(), value.size()}, &opts, &err), err,
+              "cache set");
     }
     void erase(std::string_view key) const {
         valory_error err = makeError();
@@ -114,7 +116,8 @@ public:
     uint64_t erasePrefix(std::string_view prefix) const {
         uint64_t n = 0;
         valory_error err = makeError();
-        check(api_->delete_prefix(self_, {prefix.data(), prefix.size()}, &n, &err), err, "cache delete_prefix");
+        check(api_->delete_prefix(self_, {prefix.data(), prefix.size()}, &n, &err), err,
+              "cache delete_prefix");
         return n;
     }
 
@@ -126,7 +129,8 @@ public:
         struct Ctx {
             std::remove_reference_t<F>* fn;
         } ctx{&compute};
-        auto thunk = [](void* user, valory_str, valory_writer* out, uint64_t* ttlMs, valory_error* err) -> valory_status {
+        auto thunk = [](void* user, valory_str, valory_writer* out, uint64_t* ttlMs,
+                        valory_error* err) -> valory_status {
             auto* c = static_cast<Ctx*>(user);
             return guarded(err, [&]() -> valory_status {
                 std::chrono::milliseconds ttl(static_cast<int64_t>(*ttlMs));
@@ -142,7 +146,8 @@ public:
         valory_cache_options opts = options(o);
         valory_cache_result r = result();
         valory_error err = makeError();
-        valory_status s = api_->get_or_compute(self_, {key.data(), key.size()}, &opts, +thunk, &ctx, &w, &r, &err);
+        valory_status s =
+            api_->get_or_compute(self_, {key.data(), key.size()}, &opts, +thunk, &ctx, &w, &r, &err);
         check(s, err, "cache get_or_compute");
         fill(hit, r);
         return hit;
@@ -158,7 +163,7 @@ public:
     const valory_cache_api* api() const noexcept { return api_; }
     void* self() const noexcept { return self_; }
 
-private:
+  private:
     void validate() const {
         if (!api_ || api_->struct_size < sizeof(valory_cache_api))
             throw Error(VALORY_ERR_VERSION, "cache/1 vtable missing or too old");
@@ -167,7 +172,9 @@ private:
         valory_writer w;
         w.struct_size = sizeof(w);
         w.ctx = s;
-        w.write = [](void* ctx, const char* data, size_t size) { static_cast<std::string*>(ctx)->append(data, size); };
+        w.write = [](void* ctx, const char* data, size_t size) {
+            static_cast<std::string*>(ctx)->append(data, size);
+        };
         return w;
     }
     static valory_cache_result result() noexcept {

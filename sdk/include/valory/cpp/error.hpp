@@ -18,13 +18,13 @@ namespace valory::sdk {
 
 /// An error with an ABI status; what() is the message that crosses the boundary.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(valory_status status, const std::string& message, int64_t detail = 0)
         : std::runtime_error(message), status_(status), detail_(detail) {}
     valory_status status() const noexcept { return status_; }
     int64_t detail() const noexcept { return detail_; }
 
-private:
+  private:
     valory_status status_;
     int64_t detail_;
 };
@@ -32,15 +32,17 @@ private:
 /// Thrown by a route handler to answer with a JSON error:
 /// {"error": code, "message": message[, "fields": fields]}.
 class HttpError : public Error {
-public:
+  public:
     HttpError(int httpStatus, std::string code, const std::string& message, nlohmann::json fields = {})
         : Error(httpStatus >= 500 ? VALORY_ERR_INTERNAL : VALORY_ERR_INVALID_ARGUMENT, message),
-          httpStatus_(httpStatus), code_(std::move(code)), fields_(std::move(fields)) {}
+          httpStatus_(httpStatus),
+          code_(std::move(code)),
+          fields_(std::move(fields)) {}
     int httpStatus() const noexcept { return httpStatus_; }
     const std::string& code() const noexcept { return code_; }
     const nlohmann::json& fields() const noexcept { return fields_; }
 
-private:
+  private:
     int httpStatus_;
     std::string code_;
     nlohmann::json fields_;
@@ -49,26 +51,46 @@ private:
 /// Returns a status name for messages ("not_found", "unavailable", ...).
 inline const char* statusName(valory_status s) noexcept {
     switch (s) {
-        case VALORY_OK: return "ok";
-        case VALORY_ERR_INVALID_ARGUMENT: return "invalid_argument";
-        case VALORY_ERR_NOT_FOUND: return "not_found";
-        case VALORY_ERR_UNAVAILABLE: return "unavailable";
-        case VALORY_ERR_VERSION: return "version";
-        case VALORY_ERR_TIMEOUT: return "timeout";
-        case VALORY_ERR_INTERNAL: return "internal";
-        case VALORY_ERR_UNDECLARED: return "undeclared";
-        case VALORY_ERR_CONFLICT: return "conflict";
-        case VALORY_ERR_NEEDS_RESTART: return "needs_restart";
-        case VALORY_ERR_PENDING: return "pending";
-        case VALORY_ERR_RATE_LIMITED: return "rate_limited";
-        case VALORY_ERR_UNKNOWN_OUTCOME: return "unknown_outcome";
-        case VALORY_ERR_RETRYABLE: return "retryable";
-        case VALORY_ERR_TOO_LARGE: return "too_large";
-        case VALORY_ERR_UNSUPPORTED: return "unsupported";
-        case VALORY_ERR_STATE: return "state";
-        case VALORY_ERR_UPSTREAM: return "upstream";
-        case VALORY_ERR_UNAUTHORIZED: return "unauthorized";
-        default: return "unknown";
+        case VALORY_OK:
+            return "ok";
+        case VALORY_ERR_INVALID_ARGUMENT:
+            return "invalid_argument";
+        case VALORY_ERR_NOT_FOUND:
+            return "not_found";
+        case VALORY_ERR_UNAVAILABLE:
+            return "unavailable";
+        case VALORY_ERR_VERSION:
+            return "version";
+        case VALORY_ERR_TIMEOUT:
+            return "timeout";
+        case VALORY_ERR_INTERNAL:
+            return "internal";
+        case VALORY_ERR_UNDECLARED:
+            return "undeclared";
+        case VALORY_ERR_CONFLICT:
+            return "conflict";
+        case VALORY_ERR_NEEDS_RESTART:
+            return "needs_restart";
+        case VALORY_ERR_PENDING:
+            return "pending";
+        case VALORY_ERR_RATE_LIMITED:
+            return "rate_limited";
+        case VALORY_ERR_UNKNOWN_OUTCOME:
+            return "unknown_outcome";
+        case VALORY_ERR_RETRYABLE:
+            return "retryable";
+        case VALORY_ERR_TOO_LARGE:
+            return "too_large";
+        case VALORY_ERR_UNSUPPORTED:
+            return "unsupported";
+        case VALORY_ERR_STATE:
+            return "state";
+        case VALORY_ERR_UPSTREAM:
+            return "upstream";
+        case VALORY_ERR_UNAUTHORIZED:
+            return "unauthorized";
+        default:
+            return "unknown";
     }
 }
 

@@ -28,14 +28,18 @@
 
 namespace valory::sdk {
 
-inline std::string_view view(valory_str s) noexcept { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-inline valory_str str(std::string_view s) noexcept { return valory_str{s.data(), s.size()}; }
+inline std::string_view view(valory_str s) noexcept {
+    return s.data ? std::string_view(s.data, s.size) : std::string_view();
+}
+inline valory_str str(std::string_view s) noexcept {
+    return valory_str{s.data(), s.size()};
+}
 
 namespace detail {
 
 /// One tracked resource: release() runs at most once.
 class Resource {
-public:
+  public:
     virtual ~Resource() = default;
     void release() noexcept {
         std::lock_guard lock(mutex_);
@@ -48,10 +52,10 @@ public:
         return released_;
     }
 
-protected:
+  protected:
     virtual void doRelease() noexcept = 0;
 
-private:
+  private:
     mutable std::mutex mutex_;
     bool released_ = false;
 };
@@ -85,7 +89,7 @@ struct HostState {
 /// RAII handle base: movable, releases on destruction.
 template <class Res>
 class Handle {
-public:
+  public:
     Handle() = default;
     explicit Handle(std::shared_ptr<Res> r) : res_(std::move(r)) {}
     Handle(Handle&&) noexcept = default;
@@ -105,7 +109,7 @@ public:
     }
     explicit operator bool() const noexcept { return res_ && !res_->released(); }
 
-protected:
+  protected:
     std::shared_ptr<Res> res_;
 };
 
@@ -154,39 +158,48 @@ struct ProvidedServiceRes : Resource {
 
 /// An acquired service. vtable()/self() stay valid while the reference lives.
 class ServiceRef : public Handle<detail::ServiceRes> {
-public:
+  public:
     using Handle::Handle;
     const void* vtable() const noexcept { return res_->service.vtable; }
     void* self() const noexcept { return res_->service.self; }
     uint32_t minor() const noexcept { return res_->service.minor; }
     template <class V>
-    const V* as() const noexcept { return static_cast<const V*>(res_->service.vtable); }
+    const V* as() const noexcept {
+        return static_cast<const V*>(res_->service.vtable);
+    }
 };
 /// A registered route; removed (waiting for in-flight calls) on destruction.
-class Route : public Handle<detail::RouteRes> { using Handle::Handle; };
+class Route : public Handle<detail::RouteRes> {
+    using Handle::Handle;
+};
 /// A scheduled job; cancelled on destruction.
 class Job : public Handle<detail::JobRes> {
-public:
+  public:
     using Handle::Handle;
     /// Asks the scheduler to run the job as soon as a worker is free.
     void trigger() const {
         valory_error err = makeError();
-        check(res_->host->api->scheduler->trigger_job(res_->host->handle, res_->job, &err), err, "trigger job");
+        check(res_->host->api->scheduler->trigger_job(res_->host->handle, res_->job, &err), err,
+              "trigger job");
     }
 };
 /// An event subscription; removed on destruction.
-class Subscription : public Handle<detail::SubscriptionRes> { using Handle::Handle; };
+class Subscription : public Handle<detail::SubscriptionRes> {
+    using Handle::Handle;
+};
 /// A service this plugin provides; unregistered on destruction.
-class ProvidedService : public Handle<detail::ProvidedServiceRes> { using Handle::Handle; };
+class ProvidedService : public Handle<detail::ProvidedServiceRes> {
+    using Handle::Handle;
+};
 
 /// A metric family handle; recording is thread-safe and cheap (no allocation up to 8 labels).
 class Metric {
-public:
+  public:
     Metric() = default;
     Metric(const valory_host_api* api, valory_host* host, uint32_t id) : api_(api), host_(host), id_(id) {}
     uint32_t id() const noexcept { return id_; }
 
-protected:
+  protected:
     template <class Fn>
     void record(std::initializer_list<std::string_view> labels, Fn&& fn) const {
         if (!api_) return;
@@ -203,34 +216,38 @@ protected:
     uint32_t id_ = 0;
 };
 class Counter : public Metric {
-public:
+  public:
     using Metric::Metric;
     void add(double delta = 1, std::initializer_list<std::string_view> labels = {}) const {
-        record(labels, [&](const valory_str* v, size_t n) { api_->metrics->counter_add(host_, id_, v, n, delta); });
+        record(labels,
+               [&](const valory_str* v, size_t n) { api_->metrics->counter_add(host_, id_, v, n, delta); });
     }
 };
 class Gauge : public Metric {
-public:
+  public:
     using Metric::Metric;
     void set(double value, std::initializer_list<std::string_view> labels = {}) const {
-        record(labels, [&](const valory_str* v, size_t n) { api_->metrics->gauge_set(host_, id_, v, n, value); });
+        record(labels,
+               [&](const valory_str* v, size_t n) { api_->metrics->gauge_set(host_, id_, v, n, value); });
     }
     void add(double delta, std::initializer_list<std::string_view> labels = {}) const {
-        record(labels, [&](const valory_str* v, size_t n) { api_->metrics->gauge_add(host_, id_, v, n, delta); });
+        record(labels,
+               [&](const valory_str* v, size_t n) { api_->metrics->gauge_add(host_, id_, v, n, delta); });
     }
 };
 class Histogram : public Metric {
-public:
+  public:
     using Metric::Metric;
     void observe(double value, std::initializer_list<std::string_view> labels = {}) const {
-        record(labels,
-               [&](const valory_str* v, size_t n) { api_->metrics->histogram_observe(host_, id_, v, n, value); });
+        record(labels, [&](const valory_str* v, size_t n) {
+            api_->metrics->histogram_observe(host_, id_, v, n, value);
+        });
     }
 };
 
 /// The plugin's view of the host. Cheap to copy; all copies share one state.
 class Host {
-public:
+  public:
     Host() = default;
     Host(const valory_host_api* api, valory_host* handle) : s_(std::make_shared<detail::HostState>()) {
         s_->api = api;
@@ -244,7 +261,9 @@ public:
     void log(valory_log_level level, std::string_view message) const noexcept {
         s_->api->log->write(s_->handle, level, str(message));
     }
-    bool logEnabled(valory_log_level level) const noexcept { return s_->api->log->enabled(s_->handle, level) != 0; }
+    bool logEnabled(valory_log_level level) const noexcept {
+        return s_->api->log->enabled(s_->handle, level) != 0;
+    }
     void debug(std::string_view m) const noexcept { log(VALORY_LOG_DEBUG, m); }
     void info(std::string_view m) const noexcept { log(VALORY_LOG_INFO, m); }
     void warn(std::string_view m) const noexcept { log(VALORY_LOG_WARNING, m); }
@@ -269,7 +288,8 @@ public:
         res->host = s_;
         res->service.struct_size = sizeof(valory_service);
         valory_error err = makeError();
-        auto st = s_->api->services->acquire(s_->handle, name, major, minMinor, &res->ref, &res->service, &err);
+        auto st =
+            s_->api->services->acquire(s_->handle, name, major, minMinor, &res->ref, &res->service, &err);
         check(st, err, (std::string("acquire ") + name + "/" + std::to_string(major)).c_str());
         s_->track(res);
         return ServiceRef(std::move(res));
@@ -280,12 +300,14 @@ public:
         try {
             return acquire(name, major, minMinor);
         } catch (const Error& e) {
-            if (e.status() == VALORY_ERR_NOT_FOUND || e.status() == VALORY_ERR_UNAVAILABLE) return std::nullopt;
+            if (e.status() == VALORY_ERR_NOT_FOUND || e.status() == VALORY_ERR_UNAVAILABLE)
+                return std::nullopt;
             throw;
         }
     }
     /// Registers a service (vtable and self must outlive it).
-    ProvidedService provide(const char* name, uint32_t major, uint32_t minor, const void* vtable, void* self) const {
+    ProvidedService provide(const char* name, uint32_t major, uint32_t minor, const void* vtable,
+                            void* self) const {
         valory_error err = makeError();
         check(s_->api->services->register_service(s_->handle, name, major, minor, vtable, self, &err), err,
               (std::string("register ") + name + "/" + std::to_string(major)).c_str());
@@ -306,7 +328,8 @@ public:
         res->host = s_;
         res->handler = std::move(handler);
         valory_error err = makeError();
-        check(s_->api->http->add_route(s_->handle, method, pathTemplate, &routeThunk, res.get(), &res->route, &err),
+        check(s_->api->http->add_route(s_->handle, method, pathTemplate, &routeThunk, res.get(), &res->route,
+                                       &err),
               err, (std::string("add route ") + method + " " + pathTemplate).c_str());
         s_->track(res);
         return Route(std::move(res));
@@ -339,7 +362,8 @@ public:
     }
 
     // --- events -------------------------------------------------------------------------------
-    Subscription subscribe(valory_event_type type, std::function<void(valory_event_type, const void*)> fn) const {
+    Subscription subscribe(valory_event_type type,
+                           std::function<void(valory_event_type, const void*)> fn) const {
         auto res = std::make_shared<detail::SubscriptionRes>();
         res->host = s_;
         res->fn = std::move(fn);
@@ -356,7 +380,8 @@ public:
     }
 
     // --- metrics ------------------------------------------------------------------------------
-    Counter counter(const char* name, const char* help, std::initializer_list<const char*> labels = {}) const {
+    Counter counter(const char* name, const char* help,
+                    std::initializer_list<const char*> labels = {}) const {
         return Counter(s_->api, s_->handle, define(VALORY_METRIC_COUNTER, name, help, labels, {}));
     }
     Gauge gauge(const char* name, const char* help, std::initializer_list<const char*> labels = {}) const {
@@ -372,7 +397,7 @@ public:
         if (s_) s_->releaseAll();
     }
 
-private:
+  private:
     uint32_t define(valory_metric_kind kind, const char* name, const char* help,
                     std::initializer_list<const char*> labels, const std::vector<double>& buckets) const {
         std::vector<const char*> names(labels);
@@ -418,7 +443,7 @@ private:
 
 /// A thread whose body's exceptions are caught and logged through the host (never std::terminate).
 class Thread {
-public:
+  public:
     Thread() = default;
     template <class F>
     Thread(Host host, std::string name, F&& body)
@@ -439,7 +464,7 @@ public:
     }
     bool joinable() const noexcept { return thread_.joinable(); }
 
-private:
+  private:
     std::thread thread_;
 };
 

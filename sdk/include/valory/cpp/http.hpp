@@ -15,8 +15,12 @@
 namespace valory::sdk {
 
 namespace http_detail {
-inline std::string_view sv(valory_str s) noexcept { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
-inline valory_str vs(std::string_view s) noexcept { return valory_str{s.data(), s.size()}; }
+inline std::string_view sv(valory_str s) noexcept {
+    return s.data ? std::string_view(s.data, s.size) : std::string_view();
+}
+inline valory_str vs(std::string_view s) noexcept {
+    return valory_str{s.data(), s.size()};
+}
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
@@ -31,7 +35,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 
 /// Read-only view of a request; every string_view is valid until the handler returns.
 class Request {
-public:
+  public:
     Request(const valory_http_api* http, const valory_request* req) noexcept : http_(http), req_(req) {}
 
     std::string_view method() const noexcept { return http_detail::sv(http_->request_method(req_)); }
@@ -89,7 +93,7 @@ public:
 
     const valory_request* raw() const noexcept { return req_; }
 
-private:
+  private:
     const valory_http_api* http_;
     const valory_request* req_;
 };
@@ -97,7 +101,7 @@ private:
 /// Response builder. The body is buffered by the wrapper and handed to the host once the handler
 /// returns, so a handler that throws half-way still gets a clean JSON error.
 class Response {
-public:
+  public:
     Response(const valory_http_api* http, valory_response* resp) noexcept : http_(http), resp_(resp) {}
 
     Response& status(int code) noexcept {
@@ -147,7 +151,7 @@ public:
     }
     valory_response* raw() const noexcept { return resp_; }
 
-private:
+  private:
     const valory_http_api* http_;
     valory_response* resp_;
     std::string body_;

@@ -85,14 +85,14 @@ struct HttpRequest {
 
 /// A failed call: status() / detail() as documented in http_client.h, plus the last answer if any.
 class HttpClientError : public Error {
-public:
+  public:
     HttpClientError(valory_status status, const std::string& message, int64_t detail,
                     std::optional<HttpResponse> response, HttpCallStats stats)
         : Error(status, message, detail), response_(std::move(response)), stats_(stats) {}
     const std::optional<HttpResponse>& response() const noexcept { return response_; }
     const HttpCallStats& stats() const noexcept { return stats_; }
 
-private:
+  private:
     std::optional<HttpResponse> response_;
     HttpCallStats stats_;
 };
@@ -103,8 +103,8 @@ inline std::string urlEncode(std::string_view s) {
     std::string out;
     out.reserve(s.size() * 3);
     for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
             out.push_back(static_cast<char>(c));
         } else {
             out.push_back('%');
@@ -116,7 +116,8 @@ inline std::string urlEncode(std::string_view s) {
 }
 
 /// Appends `k=v` pairs (encoded, repeated keys kept) to a URL with or without a query.
-inline std::string appendQuery(std::string url, const std::vector<std::pair<std::string, std::string>>& params) {
+inline std::string appendQuery(std::string url,
+                               const std::vector<std::pair<std::string, std::string>>& params) {
     bool hasQuery = url.find('?') != std::string::npos;
     for (const auto& [k, v] : params) {
         url.push_back(hasQuery ? '&' : '?');
@@ -129,11 +130,12 @@ inline std::string appendQuery(std::string url, const std::vector<std::pair<std:
 }
 
 class HttpClient {
-public:
+  public:
     /// Takes ownership of an acquisition (valory::sdk::ServiceRef or anything with vtable()/self()),
     /// which stays held as long as this client or a copy of it lives.
     template <class Ref, class = std::enable_if_t<!std::is_same_v<std::decay_t<Ref>, HttpClient>>,
-              class = decltype(std::declval<const Ref&>().vtable()), class = decltype(std::declval<const Ref&>().self())>
+              class = decltype(std::declval<const Ref&>().vtable()),
+              class = decltype(std::declval<const Ref&>().self())>
     explicit HttpClient(Ref ref) {
         vtable_ = static_cast<const valory_http_client_vtable*>(ref.vtable());
         self_ = ref.self();
@@ -141,13 +143,16 @@ public:
         validate();
     }
     /// Non-owning: the caller keeps the service acquired while the client is used.
-    HttpClient(const valory_http_client_vtable* vtable, void* self) : vtable_(vtable), self_(self) { validate(); }
+    HttpClient(const valory_http_client_vtable* vtable, void* self) : vtable_(vtable), self_(self) {
+        validate();
+    }
 
     /// Performs a request; see the file comment for what throws.
     HttpResponse request(const HttpRequest& r) const {
         std::vector<valory_kv> kv;
         kv.reserve(r.headers.size());
-        for (const auto& [k, v] : r.headers) kv.push_back(valory_kv{{k.data(), k.size()}, {v.data(), v.size()}});
+        for (const auto& [k, v] : r.headers)
+            kv.push_back(valory_kv{{k.data(), k.size()}, {v.data(), v.size()}});
         valory_http_client_request req{};
         req.struct_size = sizeof(req);
         req.method = {r.method.data(), r.method.size()};
@@ -178,10 +183,12 @@ public:
         if (owned) resp = convert(owned.get(), stats);
         if (s != VALORY_OK) {
             std::string msg = err.message[0] ? err.message : statusName(s);
-            throw HttpClientError(s, r.method + " " + stripQuery(r.url) + ": " + msg, err.detail, std::move(resp),
-                                  stats);
+            throw HttpClientError(s, r.method + " " + stripQuery(r.url) + ": " + msg, err.detail,
+                                  std::move(resp), stats);
         }
-        if (!resp) throw HttpClientError(VALORY_ERR_INTERNAL, "http.client returned no response", 0, std::nullopt, stats);
+        if (!resp)
+            throw HttpClientError(VALORY_ERR_INTERNAL, "http.client returned no response", 0, std::nullopt,
+                                  stats);
         return std::move(*resp);
     }
 
@@ -211,7 +218,7 @@ public:
     const valory_http_client_vtable* vtable() const noexcept { return vtable_; }
     void* self() const noexcept { return self_; }
 
-private:
+  private:
     struct Releaser {
         const valory_http_client_vtable* vt;
         void* self;

@@ -45,7 +45,7 @@ struct CreateArgs {
 
 /// Base class of every C++ plugin.
 class Plugin {
-public:
+  public:
     explicit Plugin(Host host) : host_(std::move(host)) {}
     virtual ~Plugin() = default;
     Plugin(const Plugin&) = delete;
@@ -59,7 +59,7 @@ public:
     Host& host() noexcept { return host_; }
     const Host& host() const noexcept { return host_; }
 
-private:
+  private:
     Host host_;
 };
 
@@ -90,8 +90,8 @@ inline void writeTo(valory_writer* w, std::string_view s) noexcept {
 
 template <class T>
 struct Thunks {
-    static valory_status create(const valory_host_api* api, valory_host* handle, const valory_create_args* args,
-                                void** instance, valory_error* err) noexcept {
+    static valory_status create(const valory_host_api* api, valory_host* handle,
+                                const valory_create_args* args, void** instance, valory_error* err) noexcept {
         return guarded(err, [&] {
             if (!api || !args || !instance) throw Error(VALORY_ERR_INVALID_ARGUMENT, "create: null argument");
             CreateArgs ca;
@@ -166,7 +166,8 @@ struct Thunks {
 
 template <class T>
 const valory_plugin_descriptor* descriptorFor(const char* id, const char* version) noexcept {
-    static_assert(std::is_base_of_v<Plugin, T>, "VALORY_PLUGIN: the class must derive from valory::sdk::Plugin");
+    static_assert(std::is_base_of_v<Plugin, T>,
+                  "VALORY_PLUGIN: the class must derive from valory::sdk::Plugin");
     static_assert(std::is_constructible_v<T, Host, const CreateArgs&>,
                   "VALORY_PLUGIN: the class needs a constructor T(valory::sdk::Host host, "
                   "const valory::sdk::CreateArgs& args)");
@@ -194,8 +195,8 @@ const valory_plugin_descriptor* descriptorFor(const char* id, const char* versio
 }  // namespace valory::sdk
 
 /// Generates the plugin's only exported symbol. Use once per plugin, in one .cpp file.
-#define VALORY_PLUGIN(Class, Id, Version)                                                      \
-    extern "C" VALORY_EXPORT const valory_plugin_descriptor* valory_plugin_entry_v1(void) {    \
+#define VALORY_PLUGIN(Class, Id, Version)                                                          \
+    extern "C" VALORY_EXPORT const valory_plugin_descriptor* valory_plugin_entry_v1(void) {        \
         static_assert(sizeof(Id) > 1, "VALORY_PLUGIN: the id must be a non-empty string literal"); \
-        return ::valory::sdk::detail::descriptorFor<Class>(Id, Version);                       \
+        return ::valory::sdk::detail::descriptorFor<Class>(Id, Version);                           \
     }

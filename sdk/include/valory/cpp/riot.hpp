@@ -40,7 +40,7 @@ struct RiotQuery {
 };
 
 class Riot {
-public:
+  public:
     template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
               class = decltype(std::declval<const Ref&>().self())>
     explicit Riot(Ref ref) {
@@ -55,7 +55,7 @@ public:
     nlohmann::json rank(const RiotQuery& q) const { return call(vt_->rank, q, "riot rank"); }
     nlohmann::json matches(const RiotQuery& q) const { return call(vt_->matches, q, "riot matches"); }
 
-private:
+  private:
     using Fn = valory_status (*)(void*, const valory_riot_query*, valory_writer*, valory_error*);
 
     nlohmann::json call(Fn fn, const RiotQuery& q, const char* what) const {
@@ -74,14 +74,17 @@ private:
         valory_writer w{};
         w.struct_size = sizeof(w);
         w.ctx = &out;
-        w.write = [](void* ctx, const char* data, size_t size) { static_cast<std::string*>(ctx)->append(data, size); };
+        w.write = [](void* ctx, const char* data, size_t size) {
+            static_cast<std::string*>(ctx)->append(data, size);
+        };
         valory_error err = makeError();
         check(fn(self_, &c, &w, &err), err, what);
         return nlohmann::json::parse(out);
     }
     void validate() const {
         if (!vt_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "riot: null vtable");
-        if (vt_->struct_size < sizeof(valory_riot_vtable)) throw Error(VALORY_ERR_VERSION, "riot: vtable too old");
+        if (vt_->struct_size < sizeof(valory_riot_vtable))
+            throw Error(VALORY_ERR_VERSION, "riot: vtable too old");
     }
     static valory_str s(const std::string& v) noexcept { return valory_str{v.data(), v.size()}; }
 

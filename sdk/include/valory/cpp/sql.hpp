@@ -30,15 +30,17 @@ namespace valory::sdk::sql {
 /// One text parameter: a string (borrowed, must outlive the call), an owned rendering of a number
 /// or bool, or SQL NULL (nullptr / std::nullopt).
 class Param {
-public:
+  public:
     Param(std::nullptr_t) noexcept : null_(true) {}
     Param(std::nullopt_t) noexcept : null_(true) {}
-    Param(const char* s) noexcept : null_(s == nullptr), view_(s ? std::string_view(s) : std::string_view()) {}
+    Param(const char* s) noexcept
+        : null_(s == nullptr), view_(s ? std::string_view(s) : std::string_view()) {}
     Param(std::string_view s) noexcept : view_(s) {}
     Param(const std::string& s) noexcept : view_(s) {}
     Param(bool b) : owned_(b ? "true" : "false"), isOwned_(true) {}
-    template <class T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
-                                            !std::is_same_v<T, char>, int> = 0>
+    template <class T,
+              std::enable_if_t<
+                  std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>, int> = 0>
     Param(T v) : isOwned_(true) {
         if constexpr (std::is_integral_v<T>) {
             char buf[32];
@@ -59,7 +61,7 @@ public:
         return valory_str{v.data() ? v.data() : "", v.size()};
     }
 
-private:
+  private:
     bool null_ = false;
     std::string_view view_;
     std::string owned_;
@@ -70,9 +72,10 @@ using Params = std::vector<Param>;
 
 /// Owning handle of one result (move-only). Values are PostgreSQL's text form.
 class Result {
-public:
+  public:
     Result() = default;
-    Result(const valory_sql_api* api, void* self, valory_sql_result* r) noexcept : api_(api), self_(self), r_(r) {}
+    Result(const valory_sql_api* api, void* self, valory_sql_result* r) noexcept
+        : api_(api), self_(self), r_(r) {}
     Result(Result&& o) noexcept : api_(o.api_), self_(o.self_), r_(std::exchange(o.r_, nullptr)) {}
     Result& operator=(Result&& o) noexcept {
         if (this != &o) {
@@ -100,9 +103,12 @@ public:
     size_t column(std::string_view name) const {
         for (size_t c = 0, n = columns(); c < n; ++c)
             if (columnName(c) == name) return c;
-        throw Error(VALORY_ERR_INVALID_ARGUMENT, "sql: no column named '" + std::string(name) + "' in result");
+        throw Error(VALORY_ERR_INVALID_ARGUMENT,
+                    "sql: no column named '" + std::string(name) + "' in result");
     }
-    bool isNull(size_t row, size_t c) const noexcept { return !r_ || api_->result_is_null(self_, r_, row, c) != 0; }
+    bool isNull(size_t row, size_t c) const noexcept {
+        return !r_ || api_->result_is_null(self_, r_, row, c) != 0;
+    }
     /// The value (empty for NULL); valid while this Result lives.
     std::string_view get(size_t row, size_t c) const noexcept {
         if (!r_) return {};
@@ -120,7 +126,8 @@ public:
         int64_t out = 0;
         auto res = std::from_chars(v.data(), v.data() + v.size(), out);
         if (isNull(row, c) || res.ec != std::errc() || res.ptr != v.data() + v.size())
-            throw Error(VALORY_ERR_INVALID_ARGUMENT, "sql: value is not an integer: '" + std::string(v) + "'");
+            throw Error(VALORY_ERR_INVALID_ARGUMENT,
+                        "sql: value is not an integer: '" + std::string(v) + "'");
         return out;
     }
     /// PostgreSQL boolean text ("t"/"f").
@@ -130,7 +137,7 @@ public:
         if (r_) api_->result_release(self_, std::exchange(r_, nullptr));
     }
 
-private:
+  private:
     const valory_sql_api* api_ = nullptr;
     void* self_ = nullptr;
     valory_sql_result* r_ = nullptr;
@@ -143,13 +150,15 @@ inline std::vector<valory_str> toStrs(const Params& params) {
     for (const auto& p : params) out.push_back(p.str());
     return out;
 }
-inline valory_str sv(std::string_view s) noexcept { return valory_str{s.data(), s.size()}; }
+inline valory_str sv(std::string_view s) noexcept {
+    return valory_str{s.data(), s.size()};
+}
 }  // namespace detail
 
 /// An open transaction (only inside Database::transaction(), or from Database::begin()).
 /// Destroying an uncommitted Tx rolls it back.
 class Tx {
-public:
+  public:
     Tx(const valory_sql_api* api, void* self, valory_sql_tx* tx) noexcept : api_(api), self_(self), tx_(tx) {}
     Tx(Tx&& o) noexcept : api_(o.api_), self_(o.self_), tx_(std::exchange(o.tx_, nullptr)) {}
     Tx(const Tx&) = delete;
@@ -157,9 +166,7 @@ public:
     Tx& operator=(Tx&&) = delete;
     ~Tx() { rollback(); }
 
-    Result exec(std::string_view sql, const Params& params = {}) {
-        return run(api_->exec, sql, params);
-    }
+    Result exec(std::string_view sql, const Params& params = {}) { return run(api_->exec, sql, params); }
     Result execPrepared(std::string_view name, const Params& params = {}) {
         return run(api_->exec_prepared, name, params);
     }
@@ -174,7 +181,7 @@ public:
     }
     bool open() const noexcept { return tx_ != nullptr; }
 
-private:
+  private:
     template <class Fn>
     Result run(Fn fn, std::string_view text, const Params& params) {
         if (!tx_) throw Error(VALORY_ERR_STATE, "sql: transaction already ended");
@@ -204,7 +211,7 @@ struct AppliedMigration {
 
 /// A view over the service (copyable; the ServiceRef it came from must outlive it).
 class Database {
-public:
+  public:
     Database() = default;
     Database(const valory_sql_api* api, void* self) noexcept : api_(api), self_(self) {}
     /// From a ServiceRef (or anything with as<V>() and self()).
@@ -258,10 +265,12 @@ public:
         std::vector<valory_sql_migration> ms;
         ms.reserve(set.size());
         for (const auto& m : set)
-            ms.push_back(valory_sql_migration{sizeof(valory_sql_migration), m.version, detail::sv(m.name), detail::sv(m.sql)});
+            ms.push_back(valory_sql_migration{sizeof(valory_sql_migration), m.version, detail::sv(m.name),
+                                              detail::sv(m.sql)});
         std::string text;
-        valory_writer w{sizeof(valory_writer), &text,
-                        [](void* ctx, const char* d, size_t n) { static_cast<std::string*>(ctx)->append(d, n); }};
+        valory_writer w{sizeof(valory_writer), &text, [](void* ctx, const char* d, size_t n) {
+                            static_cast<std::string*>(ctx)->append(d, n);
+                        }};
         valory_error err = makeError();
         size_t count = 0;
         check(api_->migrate(self_, detail::sv(owner), ms.data(), ms.size(), &count, &w, &err), err);
@@ -272,15 +281,17 @@ public:
             if (nl == std::string::npos) nl = text.size();
             std::string_view line(text.data() + pos, nl - pos);
             size_t sp = line.find(' ');
-            AppliedMigration a{0, std::string(sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1))};
-            std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? line.size() : sp), a.version);
+            AppliedMigration a{
+                0, std::string(sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1))};
+            std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? line.size() : sp),
+                            a.version);
             out.push_back(std::move(a));
             pos = nl + 1;
         }
         return out;
     }
 
-private:
+  private:
     template <class Fn>
     Result run(Fn fn, std::string_view text, const Params& params, uint32_t flags) const {
         auto strs = detail::toStrs(params);

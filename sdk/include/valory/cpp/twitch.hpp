@@ -23,7 +23,7 @@
 namespace valory::sdk {
 
 class Twitch {
-public:
+  public:
     /// Takes ownership of an acquisition (ServiceRef or anything with vtable()/self()).
     template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
               class = decltype(std::declval<const Ref&>().self())>
@@ -36,13 +36,13 @@ public:
     /// Non-owning.
     Twitch(const valory_twitch_vtable* vt, void* self) : vt_(vt), self_(self) { validate(); }
 
-    std::string authorizeUrl(std::string_view state, std::string_view redirectUri = {}, std::string_view scopes = {},
-                             bool forceVerify = false) const {
+    std::string authorizeUrl(std::string_view state, std::string_view redirectUri = {},
+                             std::string_view scopes = {}, bool forceVerify = false) const {
         std::string out;
         valory_writer w = writer(&out);
         valory_error err = makeError();
-        check(vt_->authorize_url(self_, s(state), s(redirectUri), s(scopes), forceVerify ? 1 : 0, &w, &err), err,
-              "twitch authorize_url");
+        check(vt_->authorize_url(self_, s(state), s(redirectUri), s(scopes), forceVerify ? 1 : 0, &w, &err),
+              err, "twitch authorize_url");
         return out;
     }
 
@@ -52,7 +52,8 @@ public:
         std::string out;
         valory_writer w = writer(&out);
         valory_error err = makeError();
-        check(vt_->exchange_code(self_, s(code), s(redirectUri), ms(deadline), &w, &err), err, "twitch exchange_code");
+        check(vt_->exchange_code(self_, s(code), s(redirectUri), ms(deadline), &w, &err), err,
+              "twitch exchange_code");
         return nlohmann::json::parse(out);
     }
 
@@ -67,12 +68,13 @@ public:
         return list(vt_->get_streams, ids, logins, deadline, "twitch get_streams");
     }
 
-private:
+  private:
     using ListFn = valory_status (*)(void*, const valory_str*, size_t, const valory_str*, size_t, uint64_t,
                                      valory_writer*, valory_error*);
 
-    nlohmann::json list(ListFn fn, const std::vector<std::string>& ids, const std::vector<std::string>& logins,
-                        std::chrono::milliseconds deadline, const char* what) const {
+    nlohmann::json list(ListFn fn, const std::vector<std::string>& ids,
+                        const std::vector<std::string>& logins, std::chrono::milliseconds deadline,
+                        const char* what) const {
         std::vector<valory_str> i, l;
         for (const auto& x : ids) i.push_back(s(x));
         for (const auto& x : logins) l.push_back(s(x));
@@ -84,7 +86,8 @@ private:
     }
     void validate() const {
         if (!vt_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: null vtable");
-        if (vt_->struct_size < sizeof(valory_twitch_vtable)) throw Error(VALORY_ERR_VERSION, "twitch: vtable too old");
+        if (vt_->struct_size < sizeof(valory_twitch_vtable))
+            throw Error(VALORY_ERR_VERSION, "twitch: vtable too old");
     }
     static valory_str s(std::string_view v) noexcept { return valory_str{v.data(), v.size()}; }
     static uint64_t ms(std::chrono::milliseconds d) noexcept {
@@ -94,7 +97,9 @@ private:
         valory_writer w{};
         w.struct_size = sizeof(w);
         w.ctx = out;
-        w.write = [](void* ctx, const char* data, size_t size) { static_cast<std::string*>(ctx)->append(data, size); };
+        w.write = [](void* ctx, const char* data, size_t size) {
+            static_cast<std::string*>(ctx)->append(data, size);
+        };
         return w;
     }
 

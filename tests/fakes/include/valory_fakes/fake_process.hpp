@@ -36,7 +36,7 @@ inline int waitForPortFile(const std::string& path, std::chrono::milliseconds ti
 
 /// A child process that announces its port through --port-file (and optionally --tls-port-file).
 class ServerProcess {
-public:
+  public:
     ServerProcess(const std::string& binary, std::vector<std::string> args, bool tls = false,
                   const std::map<std::string, std::string>& env = {})
         : portFile_(Poco::TemporaryFile::tempName()), tlsPortFile_(Poco::TemporaryFile::tempName()) {
@@ -73,7 +73,7 @@ public:
         return "https://" + host + ":" + std::to_string(tlsPort_);
     }
 
-private:
+  private:
     int waitFor(const std::string& file, const std::string& binary) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (std::chrono::steady_clock::now() < until) {
@@ -83,7 +83,8 @@ private:
             if (!Poco::Process::isRunning(*handle_)) {
                 const int rc = handle_->wait();
                 handle_.reset();
-                throw std::runtime_error(binary + " exited with status " + std::to_string(rc) + " before listening");
+                throw std::runtime_error(binary + " exited with status " + std::to_string(rc) +
+                                         " before listening");
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
@@ -127,9 +128,10 @@ inline SimpleResponse simpleCall(int port, const std::string& method, const std:
 
 /// The fake's /__control API.
 class FakeControl {
-public:
+  public:
     explicit FakeControl(int port) : port_(port) {}
-    nlohmann::json post(const std::string& what, const nlohmann::json& body = nlohmann::json::object()) const {
+    nlohmann::json post(const std::string& what,
+                        const nlohmann::json& body = nlohmann::json::object()) const {
         auto r = simpleCall(port_, "POST", "/__control/" + what, body.dump());
         if (r.status != 200) throw std::runtime_error("control " + what + " failed: " + r.body);
         return r.json();
@@ -153,8 +155,8 @@ public:
     int64_t connections() const { return counters()["connections"].value("http", int64_t{0}); }
     nlohmann::json log(const std::string& family) const { return get("log?family=" + family); }
 
-private:
+  private:
     int port_;
 };
 
-} // namespace valory::fakes::testing
+}  // namespace valory::fakes::testing

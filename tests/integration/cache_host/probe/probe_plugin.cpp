@@ -12,7 +12,7 @@
 namespace {
 
 class CacheProbe : public valory::sdk::Plugin {
-public:
+  public:
     CacheProbe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
@@ -36,9 +36,10 @@ public:
             cache_->erase(*rq.param("key"));
             rs.status(204);
         }));
-        routes_.push_back(host().route("DELETE", "/probe/cache-prefix/{prefix}", [this](const auto& rq, auto& rs) {
-            rs.json({{"deleted", cache_->erasePrefix(*rq.param("prefix"))}});
-        }));
+        routes_.push_back(
+            host().route("DELETE", "/probe/cache-prefix/{prefix}", [this](const auto& rq, auto& rs) {
+                rs.json({{"deleted", cache_->erasePrefix(*rq.param("prefix"))}});
+            }));
         routes_.push_back(host().route("GET", "/probe/cache-stats", [this](const auto&, auto& rs) {
             auto s = cache_->stats();
             rs.json({{"l1_hits", s.l1_hits}, {"l2_hits", s.l2_hits}, {"l2_state", s.l2_state}});
@@ -49,7 +50,7 @@ public:
         cache_.reset();
     }
 
-private:
+  private:
     std::optional<valory::sdk::Cache> cache_;
     std::vector<valory::sdk::Route> routes_;
 };

@@ -13,18 +13,22 @@ namespace {
 
 int httpStatusOf(valory_status s) {
     switch (s) {
-        case VALORY_ERR_CONFLICT: return 409;
-        case VALORY_ERR_INVALID_ARGUMENT: return 400;
+        case VALORY_ERR_CONFLICT:
+            return 409;
+        case VALORY_ERR_INVALID_ARGUMENT:
+            return 400;
         case VALORY_ERR_UNAVAILABLE:
         case VALORY_ERR_TIMEOUT:
         case VALORY_ERR_RETRYABLE:
-        case VALORY_ERR_UNKNOWN_OUTCOME: return 503;
-        default: return 500;
+        case VALORY_ERR_UNKNOWN_OUTCOME:
+            return 503;
+        default:
+            return 500;
     }
 }
 
 class SqlProbe : public valory::sdk::Plugin {
-public:
+  public:
     SqlProbe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
@@ -58,7 +62,7 @@ public:
         sql_.reset();
     }
 
-private:
+  private:
     template <class F>
     static void guard(valory::sdk::Response& rs, F&& f) {
         try {

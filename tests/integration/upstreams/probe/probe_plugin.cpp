@@ -11,14 +11,22 @@ using valory::sdk::Error;
 
 int httpStatusOf(valory_status s) {
     switch (s) {
-        case VALORY_ERR_INVALID_ARGUMENT: return 400;
-        case VALORY_ERR_UNAUTHORIZED: return 401;
-        case VALORY_ERR_NOT_FOUND: return 404;
-        case VALORY_ERR_RATE_LIMITED: return 429;
-        case VALORY_ERR_UPSTREAM: return 502;
-        case VALORY_ERR_UNAVAILABLE: return 503;
-        case VALORY_ERR_TIMEOUT: return 504;
-        default: return 500;
+        case VALORY_ERR_INVALID_ARGUMENT:
+            return 400;
+        case VALORY_ERR_UNAUTHORIZED:
+            return 401;
+        case VALORY_ERR_NOT_FOUND:
+            return 404;
+        case VALORY_ERR_RATE_LIMITED:
+            return 429;
+        case VALORY_ERR_UPSTREAM:
+            return 502;
+        case VALORY_ERR_UNAVAILABLE:
+            return 503;
+        case VALORY_ERR_TIMEOUT:
+            return 504;
+        default:
+            return 500;
     }
 }
 
@@ -27,57 +35,69 @@ std::vector<std::string> all(const valory::sdk::Request& r, const char* k) {
     for (auto v : r.queryAll(k)) out.emplace_back(v);
     return out;
 }
-std::string one(const valory::sdk::Request& r, const char* k) { return std::string(r.query(k).value_or("")); }
+std::string one(const valory::sdk::Request& r, const char* k) {
+    return std::string(r.query(k).value_or(""));
+}
 std::chrono::milliseconds deadline(const valory::sdk::Request& r) {
     auto d = one(r, "deadline_ms");
     return std::chrono::milliseconds(d.empty() ? 0 : std::stoll(d));
 }
 
 class Probe : public valory::sdk::Plugin {
-public:
+  public:
     Probe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
         twitch_.emplace(host().acquire("twitch", 1, 0));
         riot_.emplace(host().acquire("riot", 1, 0));
         routes_.push_back(host().route("GET", "/probe/twitch/users", wrap([this](const auto& rq) {
-            return twitch_->users(all(rq, "id"), all(rq, "login"), deadline(rq));
-        })));
+                                           return twitch_->users(all(rq, "id"), all(rq, "login"),
+                                                                 deadline(rq));
+                                       })));
         routes_.push_back(host().route("GET", "/probe/twitch/streams", wrap([this](const auto& rq) {
-            return twitch_->streams(all(rq, "id"), all(rq, "login"), deadline(rq));
-        })));
-        routes_.push_back(host().route("GET", "/probe/twitch/authorize", wrap([this](const auto& rq) {
-            return json{{"url", twitch_->authorizeUrl(one(rq, "state"), one(rq, "redirect_uri"))}};
-        })));
+                                           return twitch_->streams(all(rq, "id"), all(rq, "login"),
+                                                                   deadline(rq));
+                                       })));
+        routes_.push_back(host().route(
+            "GET", "/probe/twitch/authorize", wrap([this](const auto& rq) {
+                return json{{"url", twitch_->authorizeUrl(one(rq, "state"), one(rq, "redirect_uri"))}};
+            })));
         routes_.push_back(host().route("GET", "/probe/twitch/exchange", wrap([this](const auto& rq) {
-            return twitch_->exchangeCode(one(rq, "code"), one(rq, "redirect_uri"), deadline(rq));
-        })));
+                                           return twitch_->exchangeCode(
+                                               one(rq, "code"), one(rq, "redirect_uri"), deadline(rq));
+                                       })));
         for (const char* what : {"account", "rank", "matches"}) {
             const std::string path = std::string("/probe/riot/") + what;
             const std::string w = what;
             routes_.push_back(host().route("GET", path.c_str(), wrap([this, w](const auto& rq) {
-                valory::sdk::RiotQuery q;
-                q.name = one(rq, "name");
-                q.tag = one(rq, "tag");
-                q.puuid = one(rq, "puuid");
-                q.region = one(rq, "region");
-                q.apiKey = one(rq, "key");
-                q.deadline = deadline(rq);
-                if (one(rq, "fresh") == "1") q.flags |= VALORY_RIOT_FRESH;
-                if (!one(rq, "count").empty()) q.count = static_cast<uint32_t>(std::stoul(one(rq, "count")));
-                return w == "account" ? riot_->account(q) : w == "rank" ? riot_->rank(q) : riot_->matches(q);
-            })));
+                                               valory::sdk::RiotQuery q;
+                                               q.name = one(rq, "name");
+                                               q.tag = one(rq, "tag");
+                                               q.puuid = one(rq, "puuid");
+                                               q.region = one(rq, "region");
+                                               q.apiKey = one(rq, "key");
+                                               q.deadline = deadline(rq);
+                                               if (one(rq, "fresh") == "1") q.flags |= VALORY_RIOT_FRESH;
+                                               if (!one(rq, "count").empty())
+                                                   q.count =
+                                                       static_cast<uint32_t>(std::stoul(one(rq, "count")));
+                                               return w == "account" ? riot_->account(q)
+                                                      : w == "rank"  ? riot_->rank(q)
+                                                                     : riot_->matches(q);
+                                           })));
         }
     }
 
-private:
+  private:
     template <class F>
     std::function<void(const valory::sdk::Request&, valory::sdk::Response&)> wrap(F f) {
         return [f](const valory::sdk::Request& rq, valory::sdk::Response& rs) {
             try {
                 rs.json(f(rq));
             } catch (const Error& e) {
-                rs.json(json{{"error", valory::sdk::statusName(e.status())}, {"message", e.what()}, {"detail", e.detail()}},
+                rs.json(json{{"error", valory::sdk::statusName(e.status())},
+                             {"message", e.what()},
+                             {"detail", e.detail()}},
                         httpStatusOf(e.status()));
             }
         };

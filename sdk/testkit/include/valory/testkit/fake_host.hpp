@@ -38,17 +38,17 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A lifecycle step (create/start/stop/reconfigure/command) that returned an error.
 class LifecycleError : public std::runtime_error {
-public:
+  public:
     LifecycleError(valory_status status, const std::string& message)
         : std::runtime_error(message), status_(status) {}
     valory_status status() const noexcept { return status_; }
 
-private:
+  private:
     valory_status status_;
 };
 
 struct LogEntry {
-    std::string plugin; // plugin id ("" for messages of the fake host itself)
+    std::string plugin;  // plugin id ("" for messages of the fake host itself)
     valory_log_level level = VALORY_LOG_INFO;
     std::string message;
 };
@@ -56,7 +56,7 @@ struct LogEntry {
 // What a test sends through request().
 struct Request {
     std::string method = "GET";
-    std::string target = "/"; // path and query, percent-encoded
+    std::string target = "/";  // path and query, percent-encoded
     Headers headers;
     std::string body;
     std::string peerAddress = "127.0.0.1:50000";
@@ -69,11 +69,11 @@ struct Request {
 // What the plugin (or the fake router) answered.
 struct Response {
     int status = 200;
-    Headers headers; // in order, multi-valued kept (Set-Cookie)
+    Headers headers;  // in order, multi-valued kept (Set-Cookie)
     std::string body;
-    std::string route;    // matched template, "<unmatched>" if none
-    std::string pluginId; // owner of the matched route
-    std::string sentFile; // path given to send_file, if any
+    std::string route;     // matched template, "<unmatched>" if none
+    std::string pluginId;  // owner of the matched route
+    std::string sentFile;  // path given to send_file, if any
 
     // First value of a header (case-insensitive).
     std::optional<std::string> header(const std::string& name) const;
@@ -102,7 +102,7 @@ struct JobInfo {
     uint64_t intervalMs = 0;
     uint64_t jitterMs = 0;
     uint32_t flags = 0;
-    uint64_t triggers = 0; // trigger_job calls
+    uint64_t triggers = 0;  // trigger_job calls
 };
 
 struct PublishedEvent {
@@ -112,11 +112,11 @@ struct PublishedEvent {
 };
 
 struct ServiceInfo {
-    std::string provider; // plugin id, or "host" for provideService()
+    std::string provider;  // plugin id, or "host" for provideService()
     std::string name;
     uint32_t major = 0;
     uint32_t minor = 0;
-    uint64_t holders = 0; // acquisitions not yet released
+    uint64_t holders = 0;  // acquisitions not yet released
 };
 
 class FakeHost;
@@ -126,7 +126,7 @@ struct PluginRecord;
 // One loaded plugin. Movable; stops (if started) and destroys the instance when it goes away.
 // The FakeHost must outlive it.
 class PluginHandle {
-public:
+  public:
     PluginHandle() = default;
     PluginHandle(PluginHandle&&) noexcept;
     PluginHandle& operator=(PluginHandle&&) noexcept;
@@ -136,27 +136,30 @@ public:
 
     const std::string& id() const;
 
-    void start();               // throws LifecycleError
-    valory_status tryStart();   // error text in lastError()
-    void stop();                // throws LifecycleError (registrations are removed anyway)
+    void start();              // throws LifecycleError
+    valory_status tryStart();  // error text in lastError()
+    void stop();               // throws LifecycleError (registrations are removed anyway)
     valory_status tryStop();
-    void destroy();             // stops first if started; idempotent
+    void destroy();  // stops first if started; idempotent
     bool started() const;
     const std::string& lastError() const;
 
     // Optional slots; throw LifecycleError(VALORY_ERR_UNSUPPORTED) when the plugin has none.
     valory_health_state health(nlohmann::json* detail = nullptr);
-    valory_status reconfigure(const nlohmann::json& settings); // VALORY_OK or VALORY_ERR_NEEDS_RESTART (else throws)
-    std::string command(const std::string& name, const std::vector<std::string>& args = {}); // throws on error
+    valory_status reconfigure(
+        const nlohmann::json& settings);  // VALORY_OK or VALORY_ERR_NEEDS_RESTART (else throws)
+    std::string command(const std::string& name,
+                        const std::vector<std::string>& args = {});  // throws on error
 
     // Raw access for tests that want to call the descriptor themselves.
     const valory_plugin_descriptor* descriptor() const;
     void* instance() const;
     valory_host* hostHandle() const;
 
-private:
+  private:
     friend class FakeHost;
-    PluginHandle(FakeHostState* state, std::shared_ptr<PluginRecord> rec) : state_(state), rec_(std::move(rec)) {}
+    PluginHandle(FakeHostState* state, std::shared_ptr<PluginRecord> rec)
+        : state_(state), rec_(std::move(rec)) {}
     FakeHostState* state_ = nullptr;
     std::shared_ptr<PluginRecord> rec_;
 };
@@ -172,16 +175,17 @@ struct LoadOptions {
 };
 
 class FakeHost {
-public:
+  public:
     FakeHost();
-    ~FakeHost(); // stops and destroys every plugin still loaded, newest first
+    ~FakeHost();  // stops and destroys every plugin still loaded, newest first
     FakeHost(const FakeHost&) = delete;
     FakeHost& operator=(const FakeHost&) = delete;
 
     // --- set-up ----------------------------------------------------------------------------------
 
     // Offers a service as the host would (e.g. a fake sql/1). The vtable and self must outlive the host.
-    void provideService(const std::string& name, uint32_t major, uint32_t minor, const void* vtable, void* self);
+    void provideService(const std::string& name, uint32_t major, uint32_t minor, const void* vtable,
+                        void* self);
     // get_proc answers for `name`.
     void setProc(const std::string& name, const void* proc);
     // host_info answers ("host.version" defaults to "fake", "plugin.id" is always the plugin's id).
@@ -195,9 +199,9 @@ public:
     PluginHandle load(const valory_plugin_descriptor* descriptor, const std::string& manifestJson,
                       const std::string& settingsJson = "{}", const LoadOptions& options = {});
     // Same, returning the status (error text in *error) instead of throwing; the handle is empty on failure.
-    valory_status tryLoad(PluginHandle* out, const valory_plugin_descriptor* descriptor, const std::string& manifestJson,
-                          const std::string& settingsJson = "{}", const LoadOptions& options = {},
-                          std::string* error = nullptr);
+    valory_status tryLoad(PluginHandle* out, const valory_plugin_descriptor* descriptor,
+                          const std::string& manifestJson, const std::string& settingsJson = "{}",
+                          const LoadOptions& options = {}, std::string* error = nullptr);
 
     // Reads a whole file (e.g. the plugin.json of the plugin under test). Throws on failure.
     static std::string readFile(const std::string& path);
@@ -217,7 +221,9 @@ public:
         valory_service service{};
         bool ok() const { return service.vtable != nullptr; }
         template <class V>
-        const V* as() const { return static_cast<const V*>(service.vtable); }
+        const V* as() const {
+            return static_cast<const V*>(service.vtable);
+        }
         void* self() const { return service.self; }
     };
     // nullopt when (name, major) is not registered or its minor < minMinor.
@@ -244,9 +250,11 @@ public:
     // --- metrics ---------------------------------------------------------------------------------
 
     // Counter/gauge value, or histogram sum; nullopt when no sample with those label values exists.
-    std::optional<double> metricValue(const std::string& family, const std::vector<std::string>& labelValues = {}) const;
+    std::optional<double> metricValue(const std::string& family,
+                                      const std::vector<std::string>& labelValues = {}) const;
     // Histogram observation count.
-    std::optional<uint64_t> histogramCount(const std::string& family, const std::vector<std::string>& labelValues = {}) const;
+    std::optional<uint64_t> histogramCount(const std::string& family,
+                                           const std::vector<std::string>& labelValues = {}) const;
     bool hasMetricFamily(const std::string& family) const;
     // Calls the C visitor exactly as an exporter would.
     void visitMetrics(valory_metric_visitor visitor, void* user) const;
@@ -261,8 +269,8 @@ public:
 
     const valory_host_api* api() const;
 
-private:
+  private:
     std::unique_ptr<FakeHostState> state_;
 };
 
-} // namespace valory::testkit
+}  // namespace valory::testkit
