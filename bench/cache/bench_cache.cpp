@@ -37,7 +37,7 @@
 #include "value_format.hpp"
 #include "valory/cpp/cache.hpp"
 
-extern "C" uint64_t valory_cache_bench_allocations(void);
+extern "C" uint64_t valory_bench_allocations(void);
 
 using namespace valory::plugins::cache;
 using Clock = std::chrono::steady_clock;
@@ -106,11 +106,11 @@ int l1Mode(const std::string& mode) {
     if (mode == "l1-loop") return valory_cache_bench_loop_l1(&c, &key, &out, n) == n ? 0 : 1;
     if (mode == "empty-loop") return valory_cache_bench_loop_empty(&c, &key, &out, n) == n ? 0 : 1;
     valory_cache_bench_loop_l1(&c, &key, &out, n / 10);  // warm-up
-    const uint64_t a0 = valory_cache_bench_allocations();
+    const uint64_t a0 = valory_bench_allocations();
     const auto t0 = Clock::now();
     const uint64_t hits = valory_cache_bench_loop_l1(&c, &key, &out, n);
     const auto t1 = Clock::now();
-    const uint64_t allocs = valory_cache_bench_allocations() - a0;
+    const uint64_t allocs = valory_bench_allocations() - a0;
     const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
     std::printf(
         "{\"mode\":\"l1-hit\",\"iterations\":%llu,\"value_bytes\":%llu,\"hits\":%llu,\"ns_per_hit\":%.2f,"

@@ -1,6 +1,8 @@
 // The in-process fake host (see valory/testkit/fake_host.hpp).
 #include "valory/testkit/fake_host.hpp"
 
+#include "valory/cpp/error.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -76,34 +78,8 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
-const char* statusName(valory_status s) {
-    switch (s) {
-        case VALORY_OK:
-            return "ok";
-        case VALORY_ERR_INVALID_ARGUMENT:
-            return "invalid_argument";
-        case VALORY_ERR_NOT_FOUND:
-            return "not_found";
-        case VALORY_ERR_UNAVAILABLE:
-            return "unavailable";
-        case VALORY_ERR_VERSION:
-            return "version";
-        case VALORY_ERR_TIMEOUT:
-            return "timeout";
-        case VALORY_ERR_INTERNAL:
-            return "internal";
-        case VALORY_ERR_UNDECLARED:
-            return "undeclared";
-        case VALORY_ERR_CONFLICT:
-            return "conflict";
-        case VALORY_ERR_NEEDS_RESTART:
-            return "needs_restart";
-        case VALORY_ERR_STATE:
-            return "state";
-        default:
-            return "error";
-    }
-}
+// Status names: the SDK wrapper's, so the fake host and plugins say the same words.
+using ::valory::sdk::statusName;
 
 // get_proc has no host argument: answers come from a process-wide table fed by every FakeHost.
 std::mutex gProcMutex;
