@@ -2,7 +2,7 @@
 // label values; visit() walks every sample for an exporter.
 #pragma once
 
-#include <valory/events.h>
+#include <valory/metrics.h>
 
 #include <atomic>
 #include <cstdint>

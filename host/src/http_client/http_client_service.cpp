@@ -219,11 +219,11 @@ valory_status thunkPerform(void* self, const valory_http_client_request* req,
     });
 }
 
-int32_t thunkStatus(const valory_http_client_response* r) {
+int32_t thunkStatus(void*, const valory_http_client_response* r) {
     return r ? r->status : 0;
 }
 
-size_t thunkHeaders(const valory_http_client_response* r, const valory_kv** out) {
+size_t thunkHeaders(void*, const valory_http_client_response* r, const valory_kv** out) {
     if (!r) {
         if (out) *out = nullptr;
         return 0;
@@ -232,7 +232,7 @@ size_t thunkHeaders(const valory_http_client_response* r, const valory_kv** out)
     return r->kv.size();
 }
 
-valory_str thunkHeader(const valory_http_client_response* r, const char* name, int32_t* found) {
+valory_str thunkHeader(void*, const valory_http_client_response* r, const char* name, int32_t* found) {
     if (found) *found = 0;
     if (!r || !name) return valory_str{nullptr, 0};
     for (const auto& [k, v] : r->headers) {
@@ -244,7 +244,7 @@ valory_str thunkHeader(const valory_http_client_response* r, const char* name, i
     return valory_str{nullptr, 0};
 }
 
-valory_str thunkBody(const valory_http_client_response* r) {
+valory_str thunkBody(void*, const valory_http_client_response* r) {
     if (!r || r->body.empty()) return valory_str{nullptr, 0};
     return valory_str{r->body.data(), r->body.size()};
 }
@@ -253,8 +253,8 @@ void thunkRelease(void*, valory_http_client_response* r) {
     delete r;
 }
 
-const valory_http_client_vtable kVtable = {
-    sizeof(valory_http_client_vtable),
+const valory_http_client_api kVtable = {
+    sizeof(valory_http_client_api),
     thunkPerform,
     thunkStatus,
     thunkHeaders,

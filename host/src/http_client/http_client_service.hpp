@@ -80,7 +80,7 @@ class HttpClientService {
     HttpClientService(const HttpClientService&) = delete;
     HttpClientService& operator=(const HttpClientService&) = delete;
 
-    /// The valory_http_client_vtable and the `self` to register as http.client/1.
+    /// The valory_http_client_api and the `self` to register as http.client/1.
     const void* vtable() const;
     void* self();
     uint32_t minor() const;

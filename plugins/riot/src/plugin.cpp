@@ -111,7 +111,7 @@ class RiotPlugin : public sdk::Plugin {
     std::unique_ptr<Transport> transport_;
     std::unique_ptr<HenrikClient> henrik_;
     std::unique_ptr<RiotService> service_;
-    valory_riot_vtable vtable_{};
+    valory_riot_api vtable_{};
     sdk::ProvidedService provided_;
 };
 

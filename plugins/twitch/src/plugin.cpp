@@ -106,7 +106,7 @@ class TwitchPlugin : public sdk::Plugin {
     TwitchConfig config_;
     std::unique_ptr<Transport> transport_;
     std::unique_ptr<TwitchClient> client_;
-    valory_twitch_vtable vtable_{};
+    valory_twitch_api vtable_{};
     sdk::ProvidedService service_;
 };
 

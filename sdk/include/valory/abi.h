@@ -60,6 +60,15 @@ enum {
     VALORY_ERR_UNAUTHORIZED = 18     /* credentials refused (e.g. invalid grant) */
 };
 
+/* Opaque host handle: one per loaded plugin, identifies the caller in every host API call. */
+typedef struct valory_host valory_host;
+
+/* Non-zero when the struct at `ptr` (whose first member is `uint32_t struct_size`) is large enough
+ * to hold `field`: the one check a reader makes before touching a field that a later minor added.
+ * `ptr` may be NULL (then 0). Example: VALORY_HAS_FIELD(opts, valory_cache_options, wait_ms). */
+#define VALORY_HAS_FIELD(ptr, type, field) \
+    ((ptr) != NULL && (size_t)(ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
 /* Pointer + length string. `data` may be NULL when `size` is 0. */
 typedef struct valory_str {
     const char* data;

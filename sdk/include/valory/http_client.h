@@ -89,7 +89,7 @@ typedef struct valory_http_client_stats {
 
 typedef struct valory_http_client_response valory_http_client_response; /* opaque, host-owned */
 
-typedef struct valory_http_client_vtable {
+typedef struct valory_http_client_api {
     uint32_t struct_size;
 
     /* Performs a request as described at the top of this file. `stats` may be NULL.
@@ -101,25 +101,26 @@ typedef struct valory_http_client_vtable {
 
     /* HTTP status code of the response (e.g. 200, 404).
      * Required: yes. Ownership: -. Threads: any (one response is not shared between threads). Since: 1.0 */
-    int32_t (*response_status)(const valory_http_client_response* resp);
+    int32_t (*response_status)(void* self, const valory_http_client_response* resp);
 
     /* Response headers in order as received, multi-valued headers as separate entries (Set-Cookie is
      * never folded). Returns the count; *out points at a host-owned array.
      * Required: yes. Ownership: valid until response_release(). Threads: any. Since: 1.0 */
-    size_t (*response_headers)(const valory_http_client_response* resp, const valory_kv** out);
+    size_t (*response_headers)(void* self, const valory_http_client_response* resp, const valory_kv** out);
 
     /* First value of a header, name compared case-insensitively; *found = 0 when absent (found may be NULL).
      * Required: yes. Ownership: valid until response_release(). Threads: any. Since: 1.0 */
-    valory_str (*response_header)(const valory_http_client_response* resp, const char* name, int32_t* found);
+    valory_str (*response_header)(void* self, const valory_http_client_response* resp, const char* name,
+                                  int32_t* found);
 
     /* The complete body, decoded if it was gzip/deflate encoded. Empty for HEAD, 204 and 304.
      * Required: yes. Ownership: valid until response_release(). Threads: any. Since: 1.0 */
-    valory_str (*response_body)(const valory_http_client_response* resp);
+    valory_str (*response_body)(void* self, const valory_http_client_response* resp);
 
     /* Frees a response (NULL is allowed).
      * Required: yes. Ownership: resp invalid afterwards. Threads: any. Since: 1.0 */
     void (*response_release)(void* self, valory_http_client_response* resp);
-} valory_http_client_vtable;
+} valory_http_client_api;
 
 #ifdef __cplusplus
 }

@@ -8,8 +8,6 @@
 extern "C" {
 #endif
 
-typedef struct valory_host valory_host; /* opaque: one per loaded plugin, identifies the caller */
-
 typedef int32_t valory_log_level;
 enum {
     VALORY_LOG_TRACE = 1,

@@ -24,6 +24,7 @@
 #include "valory/events.h"
 #include "valory/http.h"
 #include "valory/log.h"
+#include "valory/metrics.h"
 #include "valory/scheduler.h"
 #include "valory/services.h"
 

@@ -78,7 +78,7 @@ typedef struct valory_riot_query {
     uint64_t deadline_ms; /* budget for the whole call; 0 = the plugin's default */
 } valory_riot_query;
 
-typedef struct valory_riot_vtable {
+typedef struct valory_riot_api {
     uint32_t struct_size;
 
     /* The account (Account record). Required: yes. Ownership: query borrowed; JSON written to `out`.
@@ -95,7 +95,7 @@ typedef struct valory_riot_vtable {
      * Required: yes. Ownership: as account(). Threads: any, concurrently. Since: 1.0 */
     valory_status (*matches)(void* self, const valory_riot_query* query, valory_writer* out,
                              valory_error* err);
-} valory_riot_vtable;
+} valory_riot_api;
 
 #ifdef __cplusplus
 }

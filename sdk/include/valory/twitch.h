@@ -54,7 +54,7 @@ extern "C" {
 #define VALORY_TWITCH_MAJOR 1
 #define VALORY_TWITCH_MINOR 0
 
-typedef struct valory_twitch_vtable {
+typedef struct valory_twitch_api {
     uint32_t struct_size;
 
     /* Writes the URL to send the browser to (https://id.twitch.tv/oauth2/authorize?...): client_id,
@@ -90,7 +90,7 @@ typedef struct valory_twitch_vtable {
     valory_status (*get_streams)(void* self, const valory_str* ids, size_t id_count, const valory_str* logins,
                                  size_t login_count, uint64_t deadline_ms, valory_writer* out,
                                  valory_error* err);
-} valory_twitch_vtable;
+} valory_twitch_api;
 
 #ifdef __cplusplus
 }

@@ -64,7 +64,7 @@ struct CallArgs {
 };
 
 Call perform(HttpClientService& svc, const CallArgs& a) {
-    const auto* vt = static_cast<const valory_http_client_vtable*>(svc.vtable());
+    const auto* vt = static_cast<const valory_http_client_api*>(svc.vtable());
     std::vector<valory_kv> kv;
     for (const auto& [k, v] : a.headers) kv.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
     valory_http_client_request req{};
@@ -88,13 +88,13 @@ Call perform(HttpClientService& svc, const CallArgs& a) {
     c.message = err.message;
     if (resp) {
         c.hasResponse = true;
-        c.http = vt->response_status(resp);
+        c.http = vt->response_status(svc.self(), resp);
         const valory_kv* hs = nullptr;
-        std::size_t n = vt->response_headers(resp, &hs);
+        std::size_t n = vt->response_headers(svc.self(), resp, &hs);
         for (std::size_t i = 0; i < n; ++i)
             c.headers.emplace_back(std::string(hs[i].key.data, hs[i].key.size),
                                    std::string(hs[i].value.data, hs[i].value.size));
-        valory_str b = vt->response_body(resp);
+        valory_str b = vt->response_body(svc.self(), resp);
         if (b.size) c.body.assign(b.data, b.size);
         vt->response_release(svc.self(), resp);
     }
@@ -835,7 +835,7 @@ TEST(HttpClient, CppFacade) {
         ok(resp, seen.method + " " + seen.uri + " " + req.get("Authorization", "") + " " + seen.body);
     });
     HttpClientService svc(fastSettings());
-    valory::sdk::HttpClient client(static_cast<const valory_http_client_vtable*>(svc.vtable()), svc.self());
+    valory::sdk::HttpClient client(static_cast<const valory_http_client_api*>(svc.vtable()), svc.self());
 
     auto r =
         client.get(valory::sdk::appendQuery(server.url("/helix/users"), {{"login", "a b"}, {"login", "ü"}}),

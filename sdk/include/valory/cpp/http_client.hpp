@@ -137,13 +137,13 @@ class HttpClient {
               class = decltype(std::declval<const Ref&>().vtable()),
               class = decltype(std::declval<const Ref&>().self())>
     explicit HttpClient(Ref ref) {
-        vtable_ = static_cast<const valory_http_client_vtable*>(ref.vtable());
+        vtable_ = static_cast<const valory_http_client_api*>(ref.vtable());
         self_ = ref.self();
         holder_ = std::make_shared<Ref>(std::move(ref));
         validate();
     }
     /// Non-owning: the caller keeps the service acquired while the client is used.
-    HttpClient(const valory_http_client_vtable* vtable, void* self) : vtable_(vtable), self_(self) {
+    HttpClient(const valory_http_client_api* vtable, void* self) : vtable_(vtable), self_(self) {
         validate();
     }
 
@@ -215,32 +215,32 @@ class HttpClient {
         return request(r);
     }
 
-    const valory_http_client_vtable* vtable() const noexcept { return vtable_; }
+    const valory_http_client_api* vtable() const noexcept { return vtable_; }
     void* self() const noexcept { return self_; }
 
   private:
     struct Releaser {
-        const valory_http_client_vtable* vt;
+        const valory_http_client_api* vt;
         void* self;
         void operator()(valory_http_client_response* r) const noexcept { vt->response_release(self, r); }
     };
 
     void validate() const {
         if (!vtable_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "http.client: null vtable");
-        if (vtable_->struct_size < offsetof(valory_http_client_vtable, response_release) + sizeof(void*))
+        if (vtable_->struct_size < offsetof(valory_http_client_api, response_release) + sizeof(void*))
             throw Error(VALORY_ERR_VERSION, "http.client: vtable too old");
     }
 
     HttpResponse convert(const valory_http_client_response* r, const HttpCallStats& stats) const {
         HttpResponse out;
-        out.status = vtable_->response_status(r);
+        out.status = vtable_->response_status(self_, r);
         const valory_kv* kv = nullptr;
-        std::size_t n = vtable_->response_headers(r, &kv);
+        std::size_t n = vtable_->response_headers(self_, r, &kv);
         out.headers.reserve(n);
         for (std::size_t i = 0; i < n; ++i)
             out.headers.emplace_back(std::string(kv[i].key.data ? kv[i].key.data : "", kv[i].key.size),
                                      std::string(kv[i].value.data ? kv[i].value.data : "", kv[i].value.size));
-        valory_str b = vtable_->response_body(r);
+        valory_str b = vtable_->response_body(self_, r);
         if (b.size) out.body.assign(b.data, b.size);
         out.stats = stats;
         return out;
@@ -249,7 +249,7 @@ class HttpClient {
     // Query strings may carry keys or tokens: keep them out of exception messages.
     static std::string stripQuery(const std::string& url) { return url.substr(0, url.find('?')); }
 
-    const valory_http_client_vtable* vtable_ = nullptr;
+    const valory_http_client_api* vtable_ = nullptr;
     void* self_ = nullptr;
     std::shared_ptr<void> holder_;
 };

@@ -44,12 +44,12 @@ class Riot {
     template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
               class = decltype(std::declval<const Ref&>().self())>
     explicit Riot(Ref ref) {
-        vt_ = static_cast<const valory_riot_vtable*>(ref.vtable());
+        vt_ = static_cast<const valory_riot_api*>(ref.vtable());
         self_ = ref.self();
         holder_ = std::make_shared<Ref>(std::move(ref));
         validate();
     }
-    Riot(const valory_riot_vtable* vt, void* self) : vt_(vt), self_(self) { validate(); }
+    Riot(const valory_riot_api* vt, void* self) : vt_(vt), self_(self) { validate(); }
 
     nlohmann::json account(const RiotQuery& q) const { return call(vt_->account, q, "riot account"); }
     nlohmann::json rank(const RiotQuery& q) const { return call(vt_->rank, q, "riot rank"); }
@@ -83,12 +83,12 @@ class Riot {
     }
     void validate() const {
         if (!vt_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "riot: null vtable");
-        if (vt_->struct_size < sizeof(valory_riot_vtable))
+        if (vt_->struct_size < sizeof(valory_riot_api))
             throw Error(VALORY_ERR_VERSION, "riot: vtable too old");
     }
     static valory_str s(const std::string& v) noexcept { return valory_str{v.data(), v.size()}; }
 
-    const valory_riot_vtable* vt_ = nullptr;
+    const valory_riot_api* vt_ = nullptr;
     void* self_ = nullptr;
     std::shared_ptr<void> holder_;
 };

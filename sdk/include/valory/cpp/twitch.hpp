@@ -28,13 +28,13 @@ class Twitch {
     template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
               class = decltype(std::declval<const Ref&>().self())>
     explicit Twitch(Ref ref) {
-        vt_ = static_cast<const valory_twitch_vtable*>(ref.vtable());
+        vt_ = static_cast<const valory_twitch_api*>(ref.vtable());
         self_ = ref.self();
         holder_ = std::make_shared<Ref>(std::move(ref));
         validate();
     }
     /// Non-owning.
-    Twitch(const valory_twitch_vtable* vt, void* self) : vt_(vt), self_(self) { validate(); }
+    Twitch(const valory_twitch_api* vt, void* self) : vt_(vt), self_(self) { validate(); }
 
     std::string authorizeUrl(std::string_view state, std::string_view redirectUri = {},
                              std::string_view scopes = {}, bool forceVerify = false) const {
@@ -86,7 +86,7 @@ class Twitch {
     }
     void validate() const {
         if (!vt_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: null vtable");
-        if (vt_->struct_size < sizeof(valory_twitch_vtable))
+        if (vt_->struct_size < sizeof(valory_twitch_api))
             throw Error(VALORY_ERR_VERSION, "twitch: vtable too old");
     }
     static valory_str s(std::string_view v) noexcept { return valory_str{v.data(), v.size()}; }
@@ -103,7 +103,7 @@ class Twitch {
         return w;
     }
 
-    const valory_twitch_vtable* vt_ = nullptr;
+    const valory_twitch_api* vt_ = nullptr;
     void* self_ = nullptr;
     std::shared_ptr<void> holder_;
 };
