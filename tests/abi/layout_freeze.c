@@ -5,6 +5,12 @@
  * Any mid-struct insertion, reordering, type change or renumbered constant fails the build. */
 #include "valory/valory.h"
 
+#include "valory/cache.h"
+#include "valory/http_client.h"
+#include "valory/riot.h"
+#include "valory/sql.h"
+#include "valory/twitch.h"
+
 #if !defined(__x86_64__) || !defined(__LP64__)
 #error "the v1.0 layout freeze is recorded for x86_64 (LP64)"
 #endif

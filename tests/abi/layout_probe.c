@@ -1,6 +1,12 @@
 /* Compiled twice as C11: against tests/abi/v1_0/include (LAYOUT_FN=valory_layout_v1_0) and against
  * sdk/include (LAYOUT_FN=valory_layout_current). The GoogleTest compares the two tables. */
 #include "valory/valory.h"
+
+#include "valory/cache.h"
+#include "valory/http_client.h"
+#include "valory/riot.h"
+#include "valory/sql.h"
+#include "valory/twitch.h"
 #include "layout_probe.h"
 
 #define VALORY_STRUCT(T) {#T, "", (int64_t)sizeof(T), (int64_t) _Alignof(T)},

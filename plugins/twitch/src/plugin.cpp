@@ -1,5 +1,7 @@
 // twitch plugin: ABI adapter. Settings -> TwitchConfig, http.client/1 -> Transport, TwitchClient ->
 // the twitch/1 vtable. The logic lives in twitch_client.cpp.
+#include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "twitch_client.hpp"
@@ -69,38 +71,52 @@ class TwitchPlugin : public sdk::Plugin {
   private:
     static TwitchClient& c(void* self) { return *static_cast<TwitchPlugin*>(self)->client_; }
 
-    static valory_status authorizeUrl(void* self, valory_str state, valory_str redirect, valory_str scopes,
-                                      int32_t forceVerify, valory_writer* out, valory_error* err) {
+    static valory_status authorizeUrl(void* self, const valory_twitch_authorize* a, valory_writer* out,
+                                      valory_error* err) {
         return sdk::guarded(err, [&] {
-            emit(out, c(self).authorizeUrl(s(state), s(redirect), s(scopes), forceVerify != 0));
+            valory_twitch_authorize args = copyArgs(a);
+            emit(out, c(self).authorizeUrl(s(args.state), s(args.redirect_uri), s(args.scopes),
+                                           (args.flags & VALORY_TWITCH_FORCE_VERIFY) != 0));
         });
     }
-    static valory_status exchangeCode(void* self, valory_str code, valory_str redirect, uint64_t deadlineMs,
-                                      valory_writer* out, valory_error* err) {
+    static valory_status exchangeCode(void* self, const valory_twitch_exchange* a, valory_writer* out,
+                                      valory_error* err) {
         return sdk::guarded(err, [&] {
-            emit(out,
-                 c(self).exchangeCode(s(code), s(redirect), std::chrono::milliseconds(deadlineMs)).dump());
+            valory_twitch_exchange args = copyArgs(a);
+            emit(out, c(self)
+                          .exchangeCode(s(args.code), s(args.redirect_uri),
+                                        std::chrono::milliseconds(args.deadline_ms))
+                          .dump());
         });
     }
-    static valory_status getUsers(void* self, const valory_str* ids, size_t idCount, const valory_str* logins,
-                                  size_t loginCount, uint64_t deadlineMs, valory_writer* out,
+    static valory_status getUsers(void* self, const valory_twitch_query* q, valory_writer* out,
                                   valory_error* err) {
         return sdk::guarded(err, [&] {
+            valory_twitch_query query = copyArgs(q);
             emit(out, c(self)
-                          .users(list(ids, idCount), list(logins, loginCount),
-                                 std::chrono::milliseconds(deadlineMs))
+                          .users(list(query.ids, query.id_count), list(query.logins, query.login_count),
+                                 std::chrono::milliseconds(query.deadline_ms))
                           .dump());
         });
     }
-    static valory_status getStreams(void* self, const valory_str* ids, size_t idCount,
-                                    const valory_str* logins, size_t loginCount, uint64_t deadlineMs,
-                                    valory_writer* out, valory_error* err) {
+    static valory_status getStreams(void* self, const valory_twitch_query* q, valory_writer* out,
+                                    valory_error* err) {
         return sdk::guarded(err, [&] {
+            valory_twitch_query query = copyArgs(q);
             emit(out, c(self)
-                          .streams(list(ids, idCount), list(logins, loginCount),
-                                   std::chrono::milliseconds(deadlineMs))
+                          .streams(list(query.ids, query.id_count), list(query.logins, query.login_count),
+                                   std::chrono::milliseconds(query.deadline_ms))
                           .dump());
         });
+    }
+    /// The struct_size rule: copy what the caller's (possibly older, smaller) struct holds.
+    template <class T>
+    static T copyArgs(const T* in) {
+        if (!in) throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: null arguments");
+        T copy{};
+        std::memcpy(&copy, in, std::min<std::size_t>(in->struct_size, sizeof copy));
+        copy.struct_size = sizeof copy;
+        return copy;
     }
 
     TwitchConfig config_;

@@ -106,6 +106,15 @@ typedef struct valory_cache_result {
 typedef valory_status (*valory_cache_compute_fn)(void* user, valory_str key, valory_writer* out,
                                                  uint64_t* ttl_ms, valory_error* err);
 
+/* State of the Redis level (valory_cache_stats.l2_state). */
+typedef int32_t valory_cache_l2_state;
+enum {
+    VALORY_CACHE_L2_UNKNOWN = 0,
+    VALORY_CACHE_L2_UP = 1,
+    VALORY_CACHE_L2_DOWN = 2,
+    VALORY_CACHE_L2_DISABLED = 3
+};
+
 /* Counters since the plugin started; monotonic except the *_entries / *_bytes / l2_state gauges. */
 typedef struct valory_cache_stats {
     uint32_t struct_size; /* set by the caller; the service fills min(struct_size, its size) */
@@ -124,15 +133,8 @@ typedef struct valory_cache_stats {
     uint64_t refresh_failures;
     uint64_t invalidations_received; /* pub/sub evictions from other hosts */
     uint64_t sets_refused;           /* over the value size limit */
-    int32_t l2_state;                /* 0 unknown, 1 up, 2 down (L1 only), 3 not configured */
+    valory_cache_l2_state l2_state;  /* VALORY_CACHE_L2_*: unknown, up, down (L1 only), not configured */
 } valory_cache_stats;
-
-enum {
-    VALORY_CACHE_L2_UNKNOWN = 0,
-    VALORY_CACHE_L2_UP = 1,
-    VALORY_CACHE_L2_DOWN = 2,
-    VALORY_CACHE_L2_DISABLED = 3
-};
 
 /* The cache/1 vtable. `self` is valory_service.self. */
 typedef struct valory_cache_api {

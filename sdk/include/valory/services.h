@@ -7,10 +7,28 @@
  * (required and optional alike) before stopping its provider, so a provider never disappears under
  * a holder; a call in flight keeps its provider alive because its caller holds the reference.
  *
- * Every service vtable starts with `uint32_t struct_size;` followed by its functions; the first
- * argument of each function is the provider's `void* self`. Service headers live beside this one
- * (http_client.h, sql.h, cache.h, twitch.h, riot.h). Host-provided services (http.client/1) are
- * acquired the same way and must be declared in `requires` too.
+ * Service headers live beside this one (http_client.h, sql.h, cache.h, twitch.h, riot.h). Host-provided
+ * services (http.client/1) are acquired the same way and must be declared in `requires` too.
+ *
+ * The one shape of a service header `valory/<svc>.h` (every service follows it; new ones must):
+ *  - `#define VALORY_<SVC>_SERVICE "<name>"`, `VALORY_<SVC>_MAJOR`, `VALORY_<SVC>_MINOR`.
+ *  - Enums first, each with a typedef that the structs use as the field's type
+ *    (e.g. `typedef int32_t valory_cache_source;`); flag sets are `uint32_t` bits.
+ *  - Arguments that may grow travel in a struct whose first member is `uint32_t struct_size`
+ *    (valory_http_client_request, valory_riot_query, valory_twitch_query, ...): the caller sets
+ *    struct_size = sizeof(its struct); the provider copies min(struct_size, its size) and treats
+ *    missing fields as zero, or tests single fields with VALORY_HAS_FIELD (abi.h).
+ *  - A call that may wait on a network peer takes its budget as `uint64_t deadline_ms` in that
+ *    argument struct: milliseconds for the whole call from now, all retries and waits included,
+ *    0 = the provider's configured default. (sql/1 and cache/1 calls are bounded by the provider's
+ *    configured statement and Redis timeouts instead.)
+ *  - The vtable is `typedef struct valory_<svc>_api { uint32_t struct_size; ...functions... }`.
+ *    Every function's first argument is the provider's `void* self` (valory_service.self), and
+ *    every fallible one returns valory_status and takes `valory_error* err` last. Variable-sized
+ *    output goes through a caller's valory_writer; provider-owned results are opaque handles
+ *    released through the same vtable.
+ *  - Functions are only appended (a new minor); struct fields only appended. The layout of every
+ *    service struct and vtable is frozen by tests/abi (layout_fields.inc, v1_0/).
  */
 #ifndef VALORY_SERVICES_H
 #define VALORY_SERVICES_H

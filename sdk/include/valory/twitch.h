@@ -54,41 +54,70 @@ extern "C" {
 #define VALORY_TWITCH_MAJOR 1
 #define VALORY_TWITCH_MINOR 0
 
+/* Flags of valory_twitch_authorize. */
+typedef uint32_t valory_twitch_authorize_flags;
+enum {
+    VALORY_TWITCH_FORCE_VERIFY = 1u << 0 /* adds force_verify=true: Twitch asks the user again */
+};
+
+/* Arguments of authorize_url(). */
+typedef struct valory_twitch_authorize {
+    uint32_t struct_size;
+    valory_str state;        /* the caller's random state value (required) */
+    valory_str redirect_uri; /* empty = the configured one */
+    valory_str scopes;       /* space-separated; empty = the configured ones */
+    valory_twitch_authorize_flags flags;
+} valory_twitch_authorize;
+
+/* Arguments of exchange_code(). */
+typedef struct valory_twitch_exchange {
+    uint32_t struct_size;
+    valory_str code;         /* the authorization code from the redirect (single-use) */
+    valory_str redirect_uri; /* the one used for authorize_url(); empty = the configured one */
+    uint64_t deadline_ms;    /* budget for the whole call from now; 0 = the plugin's default */
+} valory_twitch_exchange;
+
+/* Arguments of get_users() and get_streams(): users by id and/or login (any number). */
+typedef struct valory_twitch_query {
+    uint32_t struct_size;
+    const valory_str* ids; /* may be NULL when id_count is 0 */
+    size_t id_count;
+    const valory_str* logins; /* may be NULL when login_count is 0 */
+    size_t login_count;
+    uint64_t deadline_ms; /* budget for the whole call from now; 0 = the plugin's default */
+} valory_twitch_query;
+
 typedef struct valory_twitch_api {
     uint32_t struct_size;
 
     /* Writes the URL to send the browser to (https://id.twitch.tv/oauth2/authorize?...): client_id,
-     * redirect_uri (`redirect_uri` or, when empty, the configured one), response_type=code, scope
-     * (`scopes`, space-separated, or the configured ones), state, and force_verify=true when
-     * `force_verify` is non-zero. VALORY_ERR_INVALID_ARGUMENT when `state` is empty or no redirect
+     * redirect_uri, response_type=code, scope, state, and force_verify=true with
+     * VALORY_TWITCH_FORCE_VERIFY. VALORY_ERR_INVALID_ARGUMENT when `state` is empty or no redirect
      * URI is known. No network call.
-     * Required: yes. Ownership: inputs borrowed; the URL is written to `out`. Threads: any. Since: 1.0 */
-    valory_status (*authorize_url)(void* self, valory_str state, valory_str redirect_uri, valory_str scopes,
-                                   int32_t force_verify, valory_writer* out, valory_error* err);
+     * Required: yes. Ownership: args borrowed; the URL is written to `out`. Threads: any. Since: 1.0 */
+    valory_status (*authorize_url)(void* self, const valory_twitch_authorize* args, valory_writer* out,
+                                   valory_error* err);
 
-    /* Exchanges an authorization `code` (exactly one token request, never retried) and fetches the
-     * profile of the user who logged in. `redirect_uri` must be the one used for authorize_url
-     * (empty = the configured one). Writes {"user": User, "scopes": ["..."], "expires_in": seconds}.
+    /* Exchanges an authorization code (exactly one token request, never retried) and fetches the
+     * profile of the user who logged in. Writes {"user": User, "scopes": ["..."], "expires_in": seconds}.
      * The user's tokens stay inside the plugin (and are dropped): callers never see credentials.
-     * `deadline_ms` bounds the whole call (0 = the plugin's default).
-     * Required: yes. Ownership: inputs borrowed. Threads: any, concurrently. Since: 1.0 */
-    valory_status (*exchange_code)(void* self, valory_str code, valory_str redirect_uri, uint64_t deadline_ms,
-                                   valory_writer* out, valory_error* err);
+     * Required: yes. Ownership: args borrowed. Threads: any, concurrently. Since: 1.0 */
+    valory_status (*exchange_code)(void* self, const valory_twitch_exchange* args, valory_writer* out,
+                                   valory_error* err);
 
-    /* Users by id and/or login (any number; batched by 100). Writes
+    /* Users by id and/or login (batched by 100). Writes
      * {"users": [User...], "missing_ids": ["..."], "missing_logins": ["..."]} where missing_* list the
      * requested keys Twitch does not know (logins in lower case). Duplicates are looked up once.
-     * Required: yes. Ownership: arrays and strings borrowed. Threads: any, concurrently. Since: 1.0 */
-    valory_status (*get_users)(void* self, const valory_str* ids, size_t id_count, const valory_str* logins,
-                               size_t login_count, uint64_t deadline_ms, valory_writer* out,
+     * Required: yes. Ownership: query, its arrays and strings borrowed. Threads: any, concurrently.
+     * Since: 1.0 */
+    valory_status (*get_users)(void* self, const valory_twitch_query* query, valory_writer* out,
                                valory_error* err);
 
-    /* Live streams of the given users (by id and/or login; batched by 100 with first=100). Writes
+    /* Live streams of the given users (batched by 100 with first=100). Writes
      * {"streams": [Stream...], "offline_ids": ["..."], "offline_logins": ["..."]}: a requested user
      * who is not live (or does not exist) is listed as offline.
      * Required: yes. Ownership: borrowed. Threads: any, concurrently. Since: 1.0 */
-    valory_status (*get_streams)(void* self, const valory_str* ids, size_t id_count, const valory_str* logins,
-                                 size_t login_count, uint64_t deadline_ms, valory_writer* out,
+    valory_status (*get_streams)(void* self, const valory_twitch_query* query, valory_writer* out,
                                  valory_error* err);
 } valory_twitch_api;
 

@@ -41,8 +41,14 @@ class Twitch {
         std::string out;
         valory_writer w = writer(&out);
         valory_error err = makeError();
-        check(vt_->authorize_url(self_, s(state), s(redirectUri), s(scopes), forceVerify ? 1 : 0, &w, &err),
-              err, "twitch authorize_url");
+        valory_twitch_authorize args{};
+        args.struct_size = sizeof args;
+        args.state = s(state);
+        args.redirect_uri = s(redirectUri);
+        args.scopes = s(scopes);
+        args.flags =
+            forceVerify ? static_cast<valory_twitch_authorize_flags>(VALORY_TWITCH_FORCE_VERIFY) : 0u;
+        check(vt_->authorize_url(self_, &args, &w, &err), err, "twitch authorize_url");
         return out;
     }
 
@@ -52,8 +58,12 @@ class Twitch {
         std::string out;
         valory_writer w = writer(&out);
         valory_error err = makeError();
-        check(vt_->exchange_code(self_, s(code), s(redirectUri), ms(deadline), &w, &err), err,
-              "twitch exchange_code");
+        valory_twitch_exchange args{};
+        args.struct_size = sizeof args;
+        args.code = s(code);
+        args.redirect_uri = s(redirectUri);
+        args.deadline_ms = ms(deadline);
+        check(vt_->exchange_code(self_, &args, &w, &err), err, "twitch exchange_code");
         return nlohmann::json::parse(out);
     }
 
@@ -69,8 +79,7 @@ class Twitch {
     }
 
   private:
-    using ListFn = valory_status (*)(void*, const valory_str*, size_t, const valory_str*, size_t, uint64_t,
-                                     valory_writer*, valory_error*);
+    using ListFn = valory_status (*)(void*, const valory_twitch_query*, valory_writer*, valory_error*);
 
     nlohmann::json list(ListFn fn, const std::vector<std::string>& ids,
                         const std::vector<std::string>& logins, std::chrono::milliseconds deadline,
@@ -81,7 +90,14 @@ class Twitch {
         std::string out;
         valory_writer w = writer(&out);
         valory_error err = makeError();
-        check(fn(self_, i.data(), i.size(), l.data(), l.size(), ms(deadline), &w, &err), err, what);
+        valory_twitch_query query{};
+        query.struct_size = sizeof query;
+        query.ids = i.data();
+        query.id_count = i.size();
+        query.logins = l.data();
+        query.login_count = l.size();
+        query.deadline_ms = ms(deadline);
+        check(fn(self_, &query, &w, &err), err, what);
         return nlohmann::json::parse(out);
     }
     void validate() const {
