@@ -328,6 +328,12 @@ TEST(GoldenV1_0, LoadsCyclesAndServesItsServiceOnThisHost) {
     ASSERT_EQ(echo.status, 200) << echo.body;
     EXPECT_EQ(nlohmann::json::parse(echo.body)["name"], "Ada");
 
+    // A v1.0 plugin calls a service through its frozen v1.0 header (http.client/1, to this host).
+    auto fetch = h.get("/golden/fetch");
+    ASSERT_EQ(fetch.status, 200) << fetch.body << describe(h);
+    EXPECT_EQ(nlohmann::json::parse(fetch.body)["status"], 200);
+    EXPECT_GT(nlohmann::json::parse(fetch.body)["bytes"].get<int>(), 20);
+
     auto sum = h.get("/golden-caller/add?a=2&b=40");
     ASSERT_EQ(sum.status, 200) << sum.body << describe(h);
     EXPECT_EQ(nlohmann::json::parse(sum.body)["sum"], 42);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "golden_adder.h"
+#include "valory/http_client.h"
 #include "valory/valory.h"
 
 #if VALORY_ABI_MAJOR != 1 || VALORY_ABI_MINOR != 0
@@ -20,6 +21,7 @@ typedef struct golden {
     char* settings; /* copy of the settings JSON */
     valory_route* hello;
     valory_route* echo;
+    valory_route* fetch;
     atomic_ullong calls;
     int registered;
 } golden;
@@ -81,6 +83,46 @@ static valory_status echo_route(void* user, const valory_request* req, valory_re
     return VALORY_OK;
 }
 
+/* GET /golden/fetch: calls the host's http.client/1 through its frozen v1.0 header — acquired per
+ * call, GET <http.public_url>/golden/hello — and answers {"status": <upstream status>, "bytes": <n>}. */
+static valory_status fetch_route(void* user, const valory_request* req, valory_response* resp,
+                                 valory_error* err) {
+    golden* g = (golden*)user;
+    const valory_http_api* http = g->api->http;
+    valory_service_ref* ref = NULL;
+    valory_service svc;
+    const valory_http_client_api* client;
+    valory_http_client_request call;
+    valory_http_client_response* answer = NULL;
+    char url[512], body[128];
+    valory_str base = g->api->config->host_info(g->host, "http.public_url");
+    valory_status s;
+    (void)req;
+    memset(&svc, 0, sizeof svc);
+    svc.struct_size = sizeof svc;
+    s = g->api->services->acquire(g->host, VALORY_HTTP_CLIENT_SERVICE, VALORY_HTTP_CLIENT_MAJOR, 0, &ref,
+                                  &svc, err);
+    if (s != VALORY_OK) return s;
+    client = (const valory_http_client_api*)svc.vtable;
+    snprintf(url, sizeof url, "%.*s/golden/hello", (int)(base.size > 400 ? 400 : base.size), base.data);
+    memset(&call, 0, sizeof call);
+    call.struct_size = sizeof call;
+    call.method = valory_str_from("GET");
+    call.url = valory_str_from(url);
+    call.deadline_ms = 10000;
+    s = client->perform(svc.self, &call, &answer, NULL, err);
+    if (s == VALORY_OK) {
+        int32_t status = client->response_status(svc.self, answer);
+        valory_str bytes = client->response_body(svc.self, answer);
+        snprintf(body, sizeof body, "{\"status\":%d,\"bytes\":%zu}", (int)status, bytes.size);
+        http->set_header(resp, valory_str_from("Content-Type"), valory_str_from("application/json"));
+        append(http, resp, body);
+    }
+    if (answer) client->response_release(svc.self, answer);
+    g->api->services->release(g->host, ref);
+    return s;
+}
+
 static valory_status golden_create(const valory_host_api* api, valory_host* host,
                                    const valory_create_args* args, void** instance, valory_error* err) {
     if (!api || api->struct_size < sizeof(valory_host_api) || api->abi_major != 1)
@@ -116,6 +158,8 @@ static valory_status golden_start(void* instance, valory_error* err) {
     if (s != VALORY_OK) return s;
     s = g->api->http->add_route(g->host, "GET", "/golden/echo/{name}", echo_route, g, &g->echo, err);
     if (s != VALORY_OK) return s;
+    s = g->api->http->add_route(g->host, "GET", "/golden/fetch", fetch_route, g, &g->fetch, err);
+    if (s != VALORY_OK) return s;
     logf_(g, VALORY_LOG_INFO, "golden: start");
     return VALORY_OK;
 }
@@ -125,7 +169,8 @@ static valory_status golden_stop(void* instance, valory_error* err) {
     valory_status s = VALORY_OK;
     if (g->hello) s = g->api->http->remove_route(g->host, g->hello, err);
     if (g->echo && s == VALORY_OK) s = g->api->http->remove_route(g->host, g->echo, err);
-    g->hello = g->echo = NULL;
+    if (g->fetch && s == VALORY_OK) s = g->api->http->remove_route(g->host, g->fetch, err);
+    g->hello = g->echo = g->fetch = NULL;
     if (g->registered && s == VALORY_OK)
         s = g->api->services->unregister_service(g->host, "golden.adder", 1, err);
     g->registered = 0;
