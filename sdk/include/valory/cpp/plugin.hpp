@@ -77,6 +77,49 @@ template <class T>
 concept HasCommand = requires(T& t, const std::string& n, const std::vector<std::string>& a) {
     { t.command(n, a) } -> std::convertible_to<std::string>;
 };
+// A member of that name exists at all (any signature, not overloaded): with the wrong signature the
+// slot would silently stay empty, so descriptorFor() refuses it at compile time.
+template <class T>
+concept DeclaresHealth = requires {
+    &T::health;
+};
+template <class T>
+concept DeclaresReconfigure = requires {
+    &T::reconfigure;
+};
+template <class T>
+concept DeclaresCommand = requires {
+    &T::command;
+};
+
+/// What built this plugin: compiler and version, standard library, architecture.
+inline constexpr const char* kBuildTag =
+#if defined(__clang__)
+    "clang " __clang_version__
+#elif defined(__GNUC__)
+    "g++ " __VERSION__
+#else
+    "unknown compiler"
+#endif
+#if defined(_LIBCPP_VERSION)
+    " libc++"
+#elif defined(__GLIBCXX__)
+    " libstdc++"
+#endif
+#if defined(__x86_64__)
+    " x86_64"
+#elif defined(__aarch64__)
+    " aarch64"
+#elif defined(__i386__)
+    " i386"
+#elif defined(__arm__)
+    " arm"
+#elif defined(__riscv)
+    " riscv"
+#else
+    " unknown-arch"
+#endif
+    ;
 
 template <class T>
 struct Instance {
@@ -171,6 +214,13 @@ const valory_plugin_descriptor* descriptorFor(const char* id, const char* versio
     static_assert(std::is_constructible_v<T, Host, const CreateArgs&>,
                   "VALORY_PLUGIN: the class needs a constructor T(valory::sdk::Host host, "
                   "const valory::sdk::CreateArgs& args)");
+    static_assert(!DeclaresHealth<T> || HasHealth<T>,
+                  "VALORY_PLUGIN: health must be `valory_health_state health(nlohmann::json& detail)`");
+    static_assert(!DeclaresReconfigure<T> || HasReconfigure<T>,
+                  "VALORY_PLUGIN: reconfigure must be `bool reconfigure(const nlohmann::json& settings)`");
+    static_assert(!DeclaresCommand<T> || HasCommand<T>,
+                  "VALORY_PLUGIN: command must be `std::string command(const std::string& name, "
+                  "const std::vector<std::string>& args)`");
     static const valory_plugin_descriptor descriptor = [&] {
         valory_plugin_descriptor d{};
         d.struct_size = sizeof(valory_plugin_descriptor);
@@ -178,7 +228,7 @@ const valory_plugin_descriptor* descriptorFor(const char* id, const char* versio
         d.abi_minor = VALORY_ABI_MINOR;
         d.id = id;
         d.version = version;
-        d.build_tag = "g++" __VERSION__ " libstdc++ x86_64";
+        d.build_tag = kBuildTag;
         d.create = &Thunks<T>::create;
         d.start = &Thunks<T>::start;
         d.stop = &Thunks<T>::stop;
