@@ -13,7 +13,7 @@ int64_t HenrikClient::nowMs() {
         .count();
 }
 
-HenrikClient::HenrikClient(Transport& transport, HenrikConfig config)
+HenrikClient::HenrikClient(sdk::HttpTransport& transport, HenrikConfig config)
     : transport_(transport), config_(std::move(config)) {
     while (!config_.baseUrl.empty() && config_.baseUrl.back() == '/') config_.baseUrl.pop_back();
 }

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "transport.hpp"
+#include "valory/cpp/http_transport.hpp"
 
 namespace valory::plugins::riot {
 
@@ -27,7 +27,7 @@ struct HenrikConfig {
 
 class HenrikClient {
   public:
-    HenrikClient(Transport& transport, HenrikConfig config);
+    HenrikClient(sdk::HttpTransport& transport, HenrikConfig config);
 
     /// GET <base>/<segments...>?query; returns the `data` member of a 200 answer. `key` empty =
     /// the server-wide key. Throws sdk::Error: NOT_FOUND (detail = HenrikDev code 22/25/...),
@@ -50,7 +50,7 @@ class HenrikClient {
     static int64_t nowMs();
 
   private:
-    Transport& transport_;
+    sdk::HttpTransport& transport_;
     HenrikConfig config_;
     std::atomic<uint64_t> calls_{0};
 };

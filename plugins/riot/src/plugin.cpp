@@ -1,4 +1,4 @@
-// riot plugin: ABI adapter. Settings -> RiotConfig, http.client/1 -> Transport, cache/1 (when
+// riot plugin: ABI adapter. Settings -> RiotConfig, http.client/1 -> sdk::HttpClientTransport, cache/1 (when
 // running) or a local map -> RecordStore, RiotService -> the riot/1 vtable.
 #include <algorithm>
 #include <cstring>
@@ -46,7 +46,7 @@ class RiotPlugin : public sdk::Plugin {
 
     void start() override {
         transport_ =
-            std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+            std::make_unique<sdk::HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
         henrik_ = std::make_unique<HenrikClient>(*transport_, config_.henrik);
         std::unique_ptr<RecordStore> store;
         if (config_.useCacheService) {
@@ -108,7 +108,7 @@ class RiotPlugin : public sdk::Plugin {
     }
 
     RiotConfig config_;
-    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<sdk::HttpTransport> transport_;
     std::unique_ptr<HenrikClient> henrik_;
     std::unique_ptr<RiotService> service_;
     valory_riot_api vtable_{};

@@ -25,7 +25,7 @@ valory::sdk::HttpResponse resp(int status, const json& body) {
     return r;
 }
 
-class Scripted : public Transport {
+class Scripted : public valory::sdk::HttpTransport {
   public:
     std::function<valory::sdk::HttpResponse(const valory::sdk::HttpRequest&)> handler;
     std::mutex m;

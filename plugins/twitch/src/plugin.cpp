@@ -1,5 +1,5 @@
-// twitch plugin: ABI adapter. Settings -> TwitchConfig, http.client/1 -> Transport, TwitchClient ->
-// the twitch/1 vtable. The logic lives in twitch_client.cpp.
+// twitch plugin: ABI adapter. Settings -> TwitchConfig, http.client/1 -> sdk::HttpClientTransport,
+// TwitchClient -> the twitch/1 vtable. The logic lives in twitch_client.cpp.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -33,7 +33,7 @@ class TwitchPlugin : public sdk::Plugin {
 
     void start() override {
         transport_ =
-            std::make_unique<HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+            std::make_unique<sdk::HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
         client_ = std::make_unique<TwitchClient>(*transport_, config_);
         vtable_.struct_size = sizeof(vtable_);
         vtable_.authorize_url = &authorizeUrl;
@@ -120,7 +120,7 @@ class TwitchPlugin : public sdk::Plugin {
     }
 
     TwitchConfig config_;
-    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<sdk::HttpTransport> transport_;
     std::unique_ptr<TwitchClient> client_;
     valory_twitch_api vtable_{};
     sdk::ProvidedService service_;

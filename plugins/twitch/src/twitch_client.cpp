@@ -170,7 +170,7 @@ TwitchConfig TwitchConfig::fromSettings(const json& s) {
     return c;
 }
 
-TwitchClient::TwitchClient(Transport& transport, TwitchConfig config, Clock clock)
+TwitchClient::TwitchClient(sdk::HttpTransport& transport, TwitchConfig config, Clock clock)
     : transport_(transport),
       config_(std::move(config)),
       clock_(clock ? clock : Clock(systemNowMs)),

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "helix_rate_limiter.hpp"
-#include "transport.hpp"
+#include "valory/cpp/http_transport.hpp"
 
 namespace valory::plugins::twitch {
 
@@ -40,7 +40,7 @@ struct TwitchStats {
 class TwitchClient {
   public:
     using Clock = std::function<int64_t()>;  // epoch ms
-    TwitchClient(Transport& transport, TwitchConfig config, Clock clock = {});
+    TwitchClient(sdk::HttpTransport& transport, TwitchConfig config, Clock clock = {});
 
     std::string authorizeUrl(const std::string& state, const std::string& redirectUri,
                              const std::string& scopes, bool forceVerify) const;
@@ -76,7 +76,7 @@ class TwitchClient {
     sdk::HttpResponse send(sdk::HttpRequest req, int64_t deadlineMs);
     int64_t now() const { return clock_(); }
 
-    Transport& transport_;
+    sdk::HttpTransport& transport_;
     TwitchConfig config_;
     Clock clock_;
     HelixRateLimiter limiter_;

@@ -41,7 +41,7 @@ Query parse(const std::string& url) {
     return q;
 }
 
-class Scripted : public Transport {
+class Scripted : public valory::sdk::HttpTransport {
   public:
     std::function<valory::sdk::HttpResponse(const valory::sdk::HttpRequest&)> handler;
     std::vector<valory::sdk::HttpRequest> sent;
