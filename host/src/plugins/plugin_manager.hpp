@@ -5,9 +5,9 @@
 // create, start. Manifests, ABI and ELF header are checked before any library is opened.
 #pragma once
 
-#include "config.hpp"
-#include "host_api.hpp"
-#include "manifest.hpp"
+#include "config/config.hpp"
+#include "plugins/host_api.hpp"
+#include "plugins/manifest.hpp"
 
 #include <valory/plugin.h>
 

@@ -1,15 +1,15 @@
-#include "plugin_manager.hpp"
+#include "plugins/plugin_manager.hpp"
 
-#include "dependency_resolver.hpp"
-#include "elf_check.hpp"
+#include "config/schema_validator.hpp"
+#include "config/secret_masker.hpp"
 #include "errors.hpp"
 #include "events.hpp"
+#include "http/router.hpp"
 #include "metrics_registry.hpp"
-#include "router.hpp"
+#include "plugins/dependency_resolver.hpp"
+#include "plugins/elf_check.hpp"
+#include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
-#include "schema_validator.hpp"
-#include "secret_masker.hpp"
-#include "service_registry.hpp"
 
 #ifndef BOOST_DLL_USE_STD_FS
 #define BOOST_DLL_USE_STD_FS

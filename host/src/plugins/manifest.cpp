@@ -1,8 +1,8 @@
-#include "manifest.hpp"
+#include "plugins/manifest.hpp"
 
+#include "config/jsonc.hpp"
+#include "config/schema_validator.hpp"
 #include "errors.hpp"
-#include "jsonc.hpp"
-#include "schema_validator.hpp"
 
 #include <fstream>
 #include <regex>
