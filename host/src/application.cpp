@@ -174,7 +174,10 @@ int Application::main(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     PluginManager::CommandSpec command;
-    if (runRequested_) {
+    // `run <plugin> --help`: list the plugin's commands (from its manifest; nothing is started).
+    const bool runHelp =
+        runRequested_ && runArgs_.size() == 2 && (runArgs_[1] == "--help" || runArgs_[1] == "-h");
+    if (runRequested_ && !runHelp) {
         if (runArgs_.size() < 2) {
             std::cerr << "valory-host: usage: valory-host [OPTIONS] run <plugin> <command> [ARGS...]\n";
             return kExitUsage;
@@ -302,6 +305,14 @@ int Application::main(const std::vector<std::string>& args) {
     if (list_) {
         std::cout << plugins.listing();
         return kExitOk;
+    }
+
+    if (runHelp) {
+        std::string out, error;
+        const int rc = plugins.commandHelp(runArgs_[0], out, error);
+        std::cout << out;
+        if (rc != 0) std::cerr << error << "\n";
+        return rc;
     }
 
     if (check_) {

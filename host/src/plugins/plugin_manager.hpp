@@ -75,6 +75,9 @@ class PluginManager {
     std::vector<std::string> requiredFailures() const;
     /// The --list-plugins report.
     std::string listing() const;
+    /// `run <plugin> --help`: the commands the plugin's manifest lists. Returns the exit code
+    /// (1 when the plugin was not found or its manifest is unreadable; the reason goes to error).
+    int commandHelp(const std::string& id, std::string& out, std::string& error) const;
 
     const std::vector<std::string>& order() const { return order_; }
     const Record* record(const std::string& id) const;
