@@ -1,17 +1,17 @@
 #include "application.hpp"
 
-#include "config.hpp"
+#include "config/config.hpp"
+#include "config/secret_masker.hpp"
 #include "errors.hpp"
 #include "events.hpp"
-#include "host_api.hpp"
 #include "host_log.hpp"
-#include "http_server.hpp"
+#include "http/http_server.hpp"
+#include "http/router.hpp"
 #include "metrics_registry.hpp"
-#include "plugin_manager.hpp"
-#include "router.hpp"
+#include "plugins/host_api.hpp"
+#include "plugins/plugin_manager.hpp"
+#include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
-#include "secret_masker.hpp"
-#include "service_registry.hpp"
 
 #if __has_include("http_client/http_client_service.hpp")
 #include "http_client/http_client_service.hpp"
@@ -174,7 +174,10 @@ int Application::main(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     PluginManager::CommandSpec command;
-    if (runRequested_) {
+    // `run <plugin> --help`: list the plugin's commands (from its manifest; nothing is started).
+    const bool runHelp =
+        runRequested_ && runArgs_.size() == 2 && (runArgs_[1] == "--help" || runArgs_[1] == "-h");
+    if (runRequested_ && !runHelp) {
         if (runArgs_.size() < 2) {
             std::cerr << "valory-host: usage: valory-host [OPTIONS] run <plugin> <command> [ARGS...]\n";
             return kExitUsage;
@@ -302,6 +305,14 @@ int Application::main(const std::vector<std::string>& args) {
     if (list_) {
         std::cout << plugins.listing();
         return kExitOk;
+    }
+
+    if (runHelp) {
+        std::string out, error;
+        const int rc = plugins.commandHelp(runArgs_[0], out, error);
+        std::cout << out;
+        if (rc != 0) std::cerr << error << "\n";
+        return rc;
     }
 
     if (check_) {

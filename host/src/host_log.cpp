@@ -1,6 +1,6 @@
 #include "host_log.hpp"
 
-#include "secret_masker.hpp"
+#include "config/secret_masker.hpp"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>

@@ -1,6 +1,6 @@
-#include "config.hpp"
+#include "config/config.hpp"
+#include "config/jsonc.hpp"
 #include "errors.hpp"
-#include "jsonc.hpp"
 
 #include <gtest/gtest.h>
 

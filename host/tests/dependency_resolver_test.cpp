@@ -1,4 +1,4 @@
-#include "dependency_resolver.hpp"
+#include "plugins/dependency_resolver.hpp"
 
 #include <gtest/gtest.h>
 

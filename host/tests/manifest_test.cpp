@@ -1,4 +1,4 @@
-#include "manifest.hpp"
+#include "plugins/manifest.hpp"
 #include "errors.hpp"
 
 #include <gtest/gtest.h>
@@ -60,6 +60,31 @@ TEST(Manifest, ErrorsNameFileAndPath) {
     EXPECT_EQ(errorOf(R"({"id": "x", "version": "1.0.0", "abi": "1.0", "library": "a.so", "provides": [
                           {"service": "s", "major": 1}, {"service": "s", "major": 1}]})"),
               "/p/x/plugin.json: provides[1]: service s/1 listed twice");
+}
+
+TEST(Manifest, CommandsAreOptionalAndChecked) {
+    auto m = Manifest::parse(R"({"id": "x", "version": "1.0.0", "abi": "1.0", "library": "a.so",
+      "commands": [{"name": "migrate", "summary": "apply pending migrations"}, {"name": "vacuum"}]})",
+                             "/p/x/plugin.json");
+    ASSERT_EQ(m.commands.size(), 2u);
+    EXPECT_EQ(m.commands[0].name, "migrate");
+    EXPECT_EQ(m.commands[0].summary, "apply pending migrations");
+    EXPECT_EQ(m.commands[1].summary, "");
+    EXPECT_TRUE(Manifest::parse(R"({"id": "x", "version": "1.0.0", "abi": "1.0", "library": "a.so"})",
+                                "/p/x/plugin.json")
+                    .commands.empty());
+    const std::string head =
+        R"({"id": "x", "version": "1.0.0", "abi": "1.0", "library": "a.so", "commands": )";
+    EXPECT_EQ(errorOf(head + R"({}})"), "/p/x/plugin.json: commands: expected an array, got object");
+    EXPECT_EQ(errorOf(head + R"([{"name": "m", "help": "h"}]})")
+                  .rfind("/p/x/plugin.json: commands[0].help: unknown key", 0),
+              0u);
+    EXPECT_EQ(errorOf(head + R"([{"summary": "s"}]})").rfind("/p/x/plugin.json: commands[0]", 0), 0u);
+    EXPECT_EQ(errorOf(head + R"([{"name": "Bad Name"}]})")
+                  .rfind("/p/x/plugin.json: commands[0].name: invalid command name", 0),
+              0u);
+    EXPECT_EQ(errorOf(head + R"([{"name": "m"}, {"name": "m"}]})"),
+              "/p/x/plugin.json: commands[1]: command m listed twice");
 }
 
 TEST(Manifest, UnknownTopLevelKeyRefused) {

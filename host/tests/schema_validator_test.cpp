@@ -1,5 +1,5 @@
-#include "schema_validator.hpp"
-#include "secret_masker.hpp"
+#include "config/schema_validator.hpp"
+#include "config/secret_masker.hpp"
 
 #include <gtest/gtest.h>
 

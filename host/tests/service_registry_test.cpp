@@ -1,4 +1,4 @@
-#include "service_registry.hpp"
+#include "plugins/service_registry.hpp"
 #include "events.hpp"
 #include "metrics_registry.hpp"
 

@@ -62,7 +62,8 @@ function(valory_add_plugin id)
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     POSITION_INDEPENDENT_CODE ON
-    LINK_DEPENDS "${_VALORY_HELPERS_DIR}/valory_plugin.map")
+    # the manifest too: it is copied after the link, so a manifest edit must relink
+    LINK_DEPENDS "${_VALORY_HELPERS_DIR}/valory_plugin.map;${ARG_MANIFEST}")
   target_link_options(${target} PRIVATE
     "-Wl,--version-script=${_VALORY_HELPERS_DIR}/valory_plugin.map" "-Wl,--no-undefined")
   target_link_libraries(${target} PRIVATE ${objects})

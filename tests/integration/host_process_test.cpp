@@ -386,6 +386,13 @@ TEST(HostProcess, RunCommandPrintsOutputAndExitCode) {
         << out;
     EXPECT_EQ(h.runToEnd({"run", "absent", "x"}, out), 1) << out;
     EXPECT_NE(out.find("run: plugin 'absent' is not enabled"), std::string::npos) << out;
+    // `run <plugin> --help` lists the commands of its manifest and starts nothing.
+    EXPECT_EQ(h.runToEnd({"run", "host_fx_ok", "--help"}, out), 0) << out;
+    EXPECT_NE(out.find("usage: valory-host [OPTIONS] run host_fx_ok <command> [ARGS...]\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("  command host_fx_ok echo — print the arguments\n"), std::string::npos) << out;
+    EXPECT_EQ(out.find("fixture created"), std::string::npos) << out;
 }
 
 TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
@@ -409,6 +416,7 @@ TEST(HostProcess, CheckReportsEveryProblemAndListPluginsExplains) {
 
     EXPECT_EQ(h.runToEnd({"--list-plugins"}, out), 0) << out;
     EXPECT_NE(out.find("found: host_fx_ok 1.0.0 (ABI 1.0) at "), std::string::npos) << out;
+    EXPECT_NE(out.find("\n  command host_fx_ok echo — print the arguments\n"), std::string::npos) << out;
     EXPECT_TRUE(std::regex_search(out, std::regex("order: .*host_fx_ok"))) << out;
     EXPECT_NE(out.find("refused: plugin 'ghost' refused at discovery"), std::string::npos) << out;
 

@@ -24,7 +24,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "../metrics_registry.hpp"
+#include "metrics_registry.hpp"
 #include "url.hpp"
 #include "valory/cpp/error.hpp"
 

@@ -1,6 +1,6 @@
-#include "static_files.hpp"
+#include "http/static_files.hpp"
 
-#include "router.hpp"
+#include "http/router.hpp"
 
 #include <sys/stat.h>
 

@@ -1,7 +1,7 @@
 // The C tables of valory_host_api, and the per-plugin record behind the opaque valory_host.
 #pragma once
 
-#include "manifest.hpp"
+#include "plugins/manifest.hpp"
 
 #include <valory/plugin.h>
 

@@ -3,7 +3,7 @@
 // (connection closed), graceful drain on stop, request-finished events.
 #pragma once
 
-#include "config.hpp"
+#include "config/config.hpp"
 
 #include <atomic>
 #include <cstdint>

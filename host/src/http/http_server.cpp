@@ -1,10 +1,10 @@
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 
+#include "config/secret_masker.hpp"
 #include "events.hpp"
-#include "http_exchange.hpp"
+#include "http/http_exchange.hpp"
+#include "http/router.hpp"
 #include "metrics_registry.hpp"
-#include "router.hpp"
-#include "secret_masker.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>

@@ -2,7 +2,7 @@
 // required services and plugins whose providers were refused (transitively).
 #pragma once
 
-#include "manifest.hpp"
+#include "plugins/manifest.hpp"
 
 #include <map>
 #include <set>

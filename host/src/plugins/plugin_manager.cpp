@@ -1,15 +1,15 @@
-#include "plugin_manager.hpp"
+#include "plugins/plugin_manager.hpp"
 
-#include "dependency_resolver.hpp"
-#include "elf_check.hpp"
+#include "config/schema_validator.hpp"
+#include "config/secret_masker.hpp"
 #include "errors.hpp"
 #include "events.hpp"
+#include "http/router.hpp"
 #include "metrics_registry.hpp"
-#include "router.hpp"
+#include "plugins/dependency_resolver.hpp"
+#include "plugins/elf_check.hpp"
+#include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
-#include "schema_validator.hpp"
-#include "secret_masker.hpp"
-#include "service_registry.hpp"
 
 #ifndef BOOST_DLL_USE_STD_FS
 #define BOOST_DLL_USE_STD_FS
@@ -26,6 +26,11 @@ namespace valory::host {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// One "  command <plugin> <name> — <summary>" line of --list-plugins and `run <plugin> --help`.
+std::string commandLine(const std::string& id, const PluginCommand& c) {
+    return "  command " + id + " " + c.name + (c.summary.empty() ? "" : " — " + c.summary) + "\n";
+}
 
 Poco::Logger& log() {
     return Poco::Logger::get("host");
@@ -550,6 +555,21 @@ std::vector<std::string> PluginManager::requiredFailures() const {
     return out;
 }
 
+int PluginManager::commandHelp(const std::string& id, std::string& out, std::string& error) const {
+    const Record* r = record(id);
+    if (!r || !r->manifest) {
+        error =
+            "run: plugin '" + id + "' " + (r ? "has an unreadable manifest" : "was not found in plugin_path");
+        return 1;
+    }
+    std::ostringstream os;
+    os << "usage: valory-host [OPTIONS] run " << id << " <command> [ARGS...]\n";
+    if (r->manifest->commands.empty()) os << "plugin '" << id << "' lists no commands\n";
+    for (const auto& c : r->manifest->commands) os << commandLine(id, c);
+    out = os.str();
+    return 0;
+}
+
 std::string PluginManager::listing() const {
     std::ostringstream os;
     std::vector<std::string> dirs;
@@ -566,6 +586,7 @@ std::string PluginManager::listing() const {
            << r.manifest->dir.string() << ": "
            << (r.enabled ? "enabled" : (r.configured ? "disabled" : "disabled (not in config)"))
            << (r.optional ? ", optional" : "") << "\n";
+        for (const auto& c : r.manifest->commands) os << commandLine(id, c);
     }
     os << "order: " << (order_.empty() ? std::string("(none)") : joinList(order_)) << "\n";
     for (const auto& [id, r] : records_)

@@ -1,4 +1,4 @@
-#include "secret_masker.hpp"
+#include "config/secret_masker.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -1,7 +1,7 @@
-#include "router.hpp"
+#include "http/router.hpp"
 
-#include "secret_masker.hpp"
-#include "static_files.hpp"
+#include "config/secret_masker.hpp"
+#include "http/static_files.hpp"
 
 #include <Poco/Logger.h>
 

@@ -1,8 +1,8 @@
-#include "manifest.hpp"
+#include "plugins/manifest.hpp"
 
+#include "config/jsonc.hpp"
+#include "config/schema_validator.hpp"
 #include "errors.hpp"
-#include "jsonc.hpp"
-#include "schema_validator.hpp"
 
 #include <fstream>
 #include <regex>
@@ -64,7 +64,7 @@ Manifest Manifest::parse(const std::string& text, const std::filesystem::path& f
     r.requireObject(root, "");
     r.rejectUnknownKeys(root, "",
                         {"id", "version", "abi", "library", "description", "requires", "optional", "provides",
-                         "config_schema", "license", "homepage", "authors"});
+                         "config_schema", "commands", "license", "homepage", "authors"});
     Manifest m;
     m.file = file;
     m.dir = file.parent_path();
@@ -104,6 +104,25 @@ Manifest Manifest::parse(const std::string& text, const std::filesystem::path& f
             for (const auto& other : m.provides)
                 if (other.key() == p.key()) r.fail(path, "service " + p.key() + " listed twice");
             m.provides.push_back(p);
+        }
+    }
+    if (auto it = root.find("commands"); it != root.end()) {
+        if (!it->is_array()) r.fail("commands", "expected an array, got " + jsonTypeName(*it));
+        static const std::regex nameRe("^[a-z][a-z0-9_.-]{0,63}$");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const auto& e = (*it)[i];
+            const std::string path = joinPath("commands", i);
+            r.requireObject(e, path);
+            r.rejectUnknownKeys(e, path, {"name", "summary"});
+            PluginCommand c;
+            c.name = r.getString(e, path, "name", "", true);
+            if (!std::regex_match(c.name, nameRe))
+                r.fail(joinPath(path, "name"),
+                       "invalid command name \"" + c.name + "\" (lower case letters, digits, '_', '.', '-')");
+            c.summary = r.getString(e, path, "summary", "");
+            for (const auto& other : m.commands)
+                if (other.name == c.name) r.fail(path, "command " + c.name + " listed twice");
+            m.commands.push_back(c);
         }
     }
     for (std::size_t i = 0; i < m.requires_.size(); ++i)

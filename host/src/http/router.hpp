@@ -4,8 +4,8 @@
 // when a handler fails or throws. remove_route waits for the route's in-flight handlers.
 #pragma once
 
-#include "config.hpp"
-#include "http_exchange.hpp"
+#include "config/config.hpp"
+#include "http/http_exchange.hpp"
 
 #include <valory/http.h>
 

@@ -1,4 +1,4 @@
-#include "jsonc.hpp"
+#include "config/jsonc.hpp"
 
 #include "errors.hpp"
 

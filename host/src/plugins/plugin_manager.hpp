@@ -5,9 +5,9 @@
 // create, start. Manifests, ABI and ELF header are checked before any library is opened.
 #pragma once
 
-#include "config.hpp"
-#include "host_api.hpp"
-#include "manifest.hpp"
+#include "config/config.hpp"
+#include "plugins/host_api.hpp"
+#include "plugins/manifest.hpp"
 
 #include <valory/plugin.h>
 
@@ -75,6 +75,9 @@ class PluginManager {
     std::vector<std::string> requiredFailures() const;
     /// The --list-plugins report.
     std::string listing() const;
+    /// `run <plugin> --help`: the commands the plugin's manifest lists. Returns the exit code
+    /// (1 when the plugin was not found or its manifest is unreadable; the reason goes to error).
+    int commandHelp(const std::string& id, std::string& out, std::string& error) const;
 
     const std::vector<std::string>& order() const { return order_; }
     const Record* record(const std::string& id) const;

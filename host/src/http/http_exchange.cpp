@@ -1,4 +1,4 @@
-#include "http_exchange.hpp"
+#include "http/http_exchange.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // immutable caching for fingerprinted mounts, no '..'.
 #pragma once
 
-#include "http_exchange.hpp"
+#include "http/http_exchange.hpp"
 
 #include <string>
 

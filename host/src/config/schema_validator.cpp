@@ -1,6 +1,6 @@
-#include "schema_validator.hpp"
+#include "config/schema_validator.hpp"
 
-#include "jsonc.hpp"
+#include "config/jsonc.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,7 +1,7 @@
-#include "config.hpp"
+#include "config/config.hpp"
 
+#include "config/jsonc.hpp"
 #include "errors.hpp"
-#include "jsonc.hpp"
 
 #include <fstream>
 #include <regex>

@@ -1,13 +1,13 @@
-#include "host_api.hpp"
+#include "plugins/host_api.hpp"
 
+#include "config/secret_masker.hpp"
 #include "events.hpp"
-#include "http_exchange.hpp"
+#include "http/http_exchange.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
 #include "metrics_registry.hpp"
-#include "router.hpp"
+#include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
-#include "secret_masker.hpp"
-#include "service_registry.hpp"
-#include "static_files.hpp"
 
 #include <Poco/File.h>
 #include <Poco/Logger.h>

@@ -24,6 +24,12 @@ struct ServiceProvision {
     std::string key() const { return service + "/" + std::to_string(major); }
 };
 
+/// A CLI action the plugin offers (`valory-host run <plugin> <name>`), as listed in plugin.json.
+struct PluginCommand {
+    std::string name;
+    std::string summary;
+};
+
 struct Manifest {
     std::string id;
     std::string version;
@@ -34,6 +40,7 @@ struct Manifest {
     std::vector<ServiceDependency> requires_;
     std::vector<ServiceDependency> optional;
     std::vector<ServiceProvision> provides;
+    std::vector<PluginCommand> commands;  ///< optional "commands": [{"name", "summary"}]
     nlohmann::json configSchema = nlohmann::json{{"type", "object"}, {"additionalProperties", false}};
     std::filesystem::path file;  ///< the plugin.json path
     std::filesystem::path dir;   ///< its folder
