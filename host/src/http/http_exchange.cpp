@@ -14,6 +14,21 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
+bool isToken(std::string_view s) {
+    if (s.empty()) return false;
+    for (unsigned char c : s) {
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool isSafeHeaderValue(std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
 std::string percentDecode(std::string_view in, bool plusIsSpace) {
     std::string out;
     out.reserve(in.size());
@@ -113,6 +128,8 @@ void valory_response::jsonError(int32_t code, const std::string& errorCode, cons
     // Keep CORS/Allow style headers set by the router; drop what the handler set.
     headers.clear();
     filePath.clear();
-    body = nlohmann::json{{"error", errorCode}, {"message", message}}.dump();
+    // The message may quote the request (a decoded path): invalid UTF-8 is replaced, never thrown.
+    body = nlohmann::json{{"error", errorCode}, {"message", message}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     headers.emplace_back("Content-Type", "application/json");
 }

@@ -62,5 +62,9 @@ std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view que
 /// Parses one Cookie header value "a=1; b=2".
 void parseCookies(std::string_view header, std::vector<std::pair<std::string, std::string>>& out);
 bool iequals(std::string_view a, std::string_view b);
+/// An RFC 9110 token: what a header name (or a listed header in CORS) must be.
+bool isToken(std::string_view s);
+/// A header value the host may write: no CR, LF or NUL (they would split or end the header).
+bool isSafeHeaderValue(std::string_view s);
 
 }  // namespace valory::host

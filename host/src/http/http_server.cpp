@@ -3,6 +3,7 @@
 #include "config/secret_masker.hpp"
 #include "events.hpp"
 #include "http/http_exchange.hpp"
+#include "http/request_body.hpp"
 #include "http/router.hpp"
 #include "metrics_registry.hpp"
 
@@ -100,27 +101,18 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
         const bool draining = shared_->draining->load(std::memory_order_acquire);
         if (draining) response.setKeepAlive(false);
 
-        bool tooLarge = false;
+        // Framing first (before a byte of the body is read), then the body exactly as framed.
+        // Anything but a whole, well-framed body is answered here and the connection closed, so
+        // a handler never sees a partial body and no body byte is parsed as the next request.
         const std::uint64_t limit = shared_->settings.maxBodyBytes;
-        if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
-            tooLarge = true;
-        } else if (request.getChunkedTransferEncoding() || request.hasContentLength()) {
-            std::istream& in = request.stream();
-            char buf[8192];
-            while (in) {
-                in.read(buf, sizeof buf);
-                req.body.append(buf, static_cast<std::size_t>(in.gcount()));
-                if (req.body.size() > limit) {
-                    tooLarge = true;
-                    break;
-                }
-            }
-        }
-        if (tooLarge) {
-            resp.jsonError(413, "payload_too_large",
-                           "request body exceeds the limit of " + std::to_string(limit) + " bytes");
-            response.setKeepAlive(false);  // the rest of the body is never read: close the connection
-            shared_->countRejected("body_too_large");
+        BodyResult body = checkFraming(request, limit);
+        if (body.ok()) body = readBody(request, limit, req.body);
+        if (body.ok() && request.getVersion() == Poco::Net::HTTPMessage::HTTP_1_1 && !request.has("Host"))
+            body = BodyResult{BodyStatus::malformed, "an HTTP/1.1 request needs a Host header"};
+        if (!body.ok()) {
+            resp.jsonError(bodyHttpStatus(body.status), bodyErrorCode(body.status), body.message);
+            response.setKeepAlive(false);
+            shared_->countRejected(body.status == BodyStatus::tooLarge ? "body_too_large" : "bad_framing");
             req.body.clear();
             req.route = "<unmatched>";
             resp.headOnly = req.method == "HEAD";
@@ -138,7 +130,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
         }
         // A stop that began while this request ran: tell the client this connection ends here.
         if (!draining && shared_->draining->load(std::memory_order_acquire)) response.setKeepAlive(false);
-        const std::uint64_t bytesOut = send(response, resp);
+        const std::uint64_t bytesOut = send(response, resp, req, outcome);
         publish(req, resp, outcome, t0, bytesOut);
     }
 
@@ -149,7 +141,8 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
         const std::string peerIp = peer.host().toString();
         req.client = peerIp;
         const bool fromProxy = !shared_->settings.trustedProxies.empty() && shared_->trusted(peerIp);
-        req.hostName = request.getHost();
+        // HTTP/1.0 may omit Host (HAProxy's default health check does); getHost() would throw.
+        if (request.has("Host")) req.hostName = request.getHost();
         if (fromProxy) {
             if (request.has("X-Forwarded-For")) {
                 // Walk from the right, skipping trusted proxies.
@@ -184,12 +177,34 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
         }
     }
 
-    std::uint64_t send(Poco::Net::HTTPServerResponse& response, valory_response& resp) {
+    std::uint64_t send(Poco::Net::HTTPServerResponse& response, valory_response& resp,
+                       const valory_request& req, const Router::Outcome& outcome) {
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(resp.status));
+        std::vector<std::string> dropped;
+        struct Report {
+            std::vector<std::string>& names;
+            const valory_request& req;
+            const Router::Outcome& outcome;
+            ~Report() {
+                if (names.empty()) return;
+                std::string list;
+                for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+                Poco::Logger::get(outcome.owner.empty() ? std::string("host") : outcome.owner)
+                    .warning(
+                        "response to " + req.method + " " + req.route + " (request " + req.requestId +
+                        "): dropped header(s) with an invalid name or a CR/LF/NUL in the value: " + list);
+            }
+        } report{dropped, req, outcome};
         for (const auto& [name, value] : resp.headers) {
             if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
                 iequals(name, "Connection"))
                 continue;  // the host frames the body itself
+            if (!isToken(name) || !isSafeHeaderValue(value)) {
+                // A CR/LF/NUL (e.g. from a request header Poco decoded from RFC 2047) would let
+                // the peer write its own header lines into our response: dropped, never sent.
+                dropped.push_back(isToken(name) ? name : "<invalid name>");
+                continue;
+            }
             if (iequals(name, "Content-Type"))
                 response.setContentType(value);
             else
@@ -254,7 +269,13 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
   public:
     explicit HandlerFactory(std::shared_ptr<HttpServer::Shared> shared) : shared_(std::move(shared)) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest& request) override {
+        // Poco sends "100 Continue" between this call and the handler. A body the handler would
+        // refuse (too large, badly framed) must not be invited: drop the expectation so the
+        // client gets the 413/400 first (RFC 9110 §10.1.1).
+        if (request.getExpectContinue() && !checkFraming(request, shared_->settings.maxBodyBytes).ok())
+            const_cast<Poco::Net::HTTPServerRequest&>(request).erase("Expect");
         return new RequestHandler(shared_);
     }
 

@@ -303,7 +303,20 @@ bool Router::handlePreflight(const valory_request& req, valory_response& resp,
     resp.setHeader("Access-Control-Allow-Methods", methods);
     std::string headers;
     for (const auto& h : cors_.allowHeaders) headers += (headers.empty() ? "" : ", ") + h;
-    if (headers.empty()) headers = req.header("Access-Control-Request-Headers").value_or("");
+    if (headers.empty()) {
+        // Echo only what is a list of header names: the value may carry CR/LF (Poco decodes
+        // RFC 2047 words in request headers), which must never reach our response.
+        const std::string requestedHeaders = req.header("Access-Control-Request-Headers").value_or("");
+        std::string_view rest = requestedHeaders;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            std::string_view name = rest.substr(0, comma);
+            while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+            if (isToken(name)) headers += (headers.empty() ? "" : ", ") + std::string(name);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
+    }
     if (!headers.empty()) resp.setHeader("Access-Control-Allow-Headers", headers);
     resp.setHeader("Access-Control-Max-Age", std::to_string(cors_.maxAgeS));
     return true;
