@@ -169,12 +169,11 @@ bool Scheduler::cancel(valory_job* job, std::chrono::milliseconds deadline) {
     auto pred = [&] { return !job->running && !job->queued; };
     // Without worker threads nothing can run it any more.
     const bool finished = !started_ || stopping_ ? !job->running : doneCv_.wait_for(lock, deadline, pred);
-    if (finished && !job->queued) {
-        jobs_.erase(it);
-    } else {
-        retired_.push_back(std::move(*it));  // still running: freed at shutdown
-        jobs_.erase(it);
-    }
+    // The wait unlocked: other adds and cancels may have moved or removed it. Find it again.
+    it = std::find_if(jobs_.begin(), jobs_.end(), [&](const auto& p) { return p.get() == job; });
+    if (it == jobs_.end()) return finished;                            // a concurrent cancel took it
+    if (!finished || job->queued) retired_.push_back(std::move(*it));  // still running: freed at shutdown
+    jobs_.erase(it);
     return finished;
 }
 

@@ -108,3 +108,31 @@ TEST(Scheduler, TriggerAndDuplicateNames) {
     EXPECT_EQ(s.trigger(job), VALORY_ERR_NOT_FOUND);
     s.shutdown();
 }
+
+// Regression (hardening issue, item 7): cancel() waits for a running job with the lock released;
+// a job removed meanwhile shifted the vector and the stale iterator erased (and freed) a third job.
+TEST(Scheduler, CancelWhileWaitingDoesNotRemoveAnotherJob) {
+    Scheduler s(2);
+    Counter idle, busy, other;
+    std::string msg;
+    auto dIdle = def("idle", idle, 3'600'000);
+    auto dBusy = def("busy", busy, 3'600'000);
+    auto dOther = def("other", other, 3'600'000);
+    valory_job* y = s.add("p", dIdle, msg);
+    valory_job* x = s.add("p", dBusy, msg);
+    valory_job* z = s.add("p", dOther, msg);
+    ASSERT_TRUE(y && x && z) << msg;
+    s.start();
+    busy.block = true;
+    ASSERT_EQ(s.trigger(x), VALORY_OK);
+    ASSERT_TRUE(waitFor([&] { return busy.concurrent.load() == 1; }));
+    std::thread canceller([&] { EXPECT_TRUE(s.cancel(x, 10s)); });
+    std::this_thread::sleep_for(100ms);  // let it wait (ordering only; the test holds either way)
+    EXPECT_TRUE(s.cancel(y, 1s));        // shifts the jobs behind it
+    busy.block = false;
+    canceller.join();
+    EXPECT_EQ(s.trigger(z), VALORY_OK) << "the third job was removed by the stale iterator";
+    EXPECT_TRUE(waitFor([&] { return other.runs.load() == 1; }));
+    EXPECT_EQ(s.trigger(x), VALORY_ERR_NOT_FOUND);
+    s.shutdown();
+}
