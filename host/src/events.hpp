@@ -1,5 +1,7 @@
 // Host events: synchronous delivery on the publishing thread. Publishing checks an atomic
 // subscriber count first, so with nobody subscribed it takes no lock and allocates nothing.
+// Subscribers are called without the lock held, so a callback may subscribe, unsubscribe (itself
+// too) or publish; unsubscribe returns once no other delivery to the subscription is running.
 #pragma once
 
 #include <valory/events.h>
@@ -16,6 +18,8 @@ struct valory_subscription {
     valory_event_fn fn;
     void* user;
     std::string owner;
+    std::atomic<int> inflight{0};  ///< deliveries running now (on any thread)
+    std::atomic<bool> removed{false};
 };
 
 namespace valory::host {
@@ -28,7 +32,7 @@ class Events {
                                    void* user);
     /// Removes a subscription; returns once no delivery to it is in flight.
     void unsubscribe(valory_subscription* sub);
-    /// Removes every subscription of `owner`; returns how many.
+    /// Removes every subscription of `owner` once their deliveries are done; returns how many.
     std::size_t removeAllOwnedBy(const std::string& owner);
 
     bool hasSubscribers(valory_event_type type) const {
@@ -39,10 +43,12 @@ class Events {
 
   private:
     std::array<std::atomic<int>, kTypeCount> counts_{};
-    // Deliveries hold the lock shared; unsubscribe takes it exclusively, so it returns only once no
-    // delivery to the removed subscription is running.
-    mutable std::shared_mutex mutex_;
-    std::vector<std::unique_ptr<valory_subscription>> subs_;
+    /// Waits until the only deliveries to `sub` still running are this thread's own (a callback
+    /// that unsubscribes itself).
+    static void waitIdle(valory_subscription& sub);
+
+    mutable std::shared_mutex mutex_;  // guards subs_; never held while a subscriber runs
+    std::vector<std::shared_ptr<valory_subscription>> subs_;
 };
 
 }  // namespace valory::host

@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include "errors.hpp"
+
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -138,7 +140,7 @@ void Scheduler::workerLoop() {
         const auto t0 = Clock::now();
         try {
             status = job->fn(job->user, &err);
-            if (status != VALORY_OK) message = err.message;
+            if (status != VALORY_OK) message = errorMessage(err);
         } catch (const std::exception& e) {
             message = std::string("job threw: ") + e.what();
         } catch (...) {

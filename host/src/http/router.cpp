@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include "config/secret_masker.hpp"
+#include "errors.hpp"
 #include "http/static_files.hpp"
 
 #include <Poco/Logger.h>
@@ -14,6 +15,11 @@
 #include <thread>
 
 namespace valory::host {
+
+namespace {
+/// The route whose handler runs on this thread right now, if any.
+thread_local const valory_route* tlsHandling = nullptr;
+}  // namespace
 
 namespace {
 
@@ -198,8 +204,10 @@ valory_status Router::removeRoute(const std::string& owner, valory_route* route,
         removed = *it;
         routes_.erase(it);
     }
-    // Calls start only under the shared lock, so after erasing no new call can begin.
-    for (int v = removed->inflight.load(); v != 0; v = removed->inflight.load()) removed->inflight.wait(v);
+    // Calls start only under the shared lock, so after erasing no new call can begin. A handler
+    // that removes its own route waits for the other calls only, not for itself.
+    const int own = tlsHandling == removed.get() ? 1 : 0;
+    for (int v = removed->inflight.load(); v > own; v = removed->inflight.load()) removed->inflight.wait(v);
     return VALORY_OK;
 }
 
@@ -384,9 +392,16 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
         valory_status status = VALORY_ERR_INTERNAL;
         std::string failure;
         try {
+            struct Handling {
+                const valory_route* previous = tlsHandling;
+                explicit Handling(const valory_route* r) { tlsHandling = r; }
+                ~Handling() { tlsHandling = previous; }
+            } handling(chosen.get());
             status = chosen->handler(chosen->user, &req, &resp, &err);
-            if (status != VALORY_OK)
-                failure = err.message[0] ? err.message : "handler returned status " + std::to_string(status);
+            if (status != VALORY_OK) {
+                failure = errorMessage(err);
+                if (failure.empty()) failure = "handler returned status " + std::to_string(status);
+            }
         } catch (const std::exception& e) {
             failure = std::string("handler threw: ") + e.what();
         } catch (...) {

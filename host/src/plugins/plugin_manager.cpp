@@ -49,7 +49,7 @@ std::string joinList(const std::vector<std::string>& items, const char* sep = ",
 }
 
 std::string errorText(const valory_error& err, valory_status status) {
-    std::string msg(err.message, strnlen(err.message, VALORY_ERROR_MESSAGE_CAPACITY));
+    std::string msg = errorMessage(err);
     if (msg.empty()) msg = "failed without a message";
     return msg + " (status " + std::to_string(status) + ")";
 }
