@@ -11,17 +11,16 @@ class FixtureOwner : public sdk::Plugin {
     FixtureOwner(sdk::Host host, const sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
-        sql_ = host().acquire(VALORY_SQL_SERVICE, VALORY_SQL_MAJOR, 0);
-        sdk::sql::Database db(*sql_);
+        db_ = host().acquire<sdk::sql::Database>();
         std::vector<sdk::sql::Migration> set;
         for (const auto& m : valoryFixtureMigrations()) set.push_back({m.version, m.name, m.sql});
-        auto applied = db.migrate("valory_fixture", set);
+        auto applied = db_.migrate("valory_fixture", set);
         host().info("applied " + std::to_string(applied.size()) + " migration(s)");
     }
-    void stop() override { sql_.reset(); }
+    void stop() override { db_.reset(); }
 
   private:
-    std::optional<sdk::ServiceRef> sql_;
+    sdk::sql::Database db_;
 };
 
 }  // namespace valory::plugins::persistence::test

@@ -45,13 +45,12 @@ class RiotPlugin : public sdk::Plugin {
         : Plugin(std::move(host)), config_(RiotConfig::fromSettings(args.settings)) {}
 
     void start() override {
-        transport_ =
-            std::make_unique<sdk::HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+        transport_ = std::make_unique<sdk::HttpClientTransport>(host().acquire<sdk::HttpClient>());
         henrik_ = std::make_unique<HenrikClient>(*transport_, config_.henrik);
         std::unique_ptr<RecordStore> store;
         if (config_.useCacheService) {
-            if (auto ref = host().tryAcquire("cache", 1, 0))
-                store = std::make_unique<CacheServiceStore>(sdk::Cache(std::move(*ref)));
+            if (auto cache = host().tryAcquire<sdk::Cache>())
+                store = std::make_unique<CacheServiceStore>(std::move(*cache));
         }
         if (!store) store = std::make_unique<LocalRecordStore>(config_.localCacheEntries);
         if (config_.henrik.apiKey.empty())

@@ -32,8 +32,7 @@ class TwitchPlugin : public sdk::Plugin {
         : Plugin(std::move(host)), config_(TwitchConfig::fromSettings(args.settings)) {}
 
     void start() override {
-        transport_ =
-            std::make_unique<sdk::HttpClientTransport>(sdk::HttpClient(host().acquire("http.client", 1, 0)));
+        transport_ = std::make_unique<sdk::HttpClientTransport>(host().acquire<sdk::HttpClient>());
         client_ = std::make_unique<TwitchClient>(*transport_, config_);
         vtable_.struct_size = sizeof(vtable_);
         vtable_.authorize_url = &authorizeUrl;

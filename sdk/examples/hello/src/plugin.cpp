@@ -18,6 +18,7 @@
 namespace valory::plugins::hello {
 namespace sdk = valory::sdk;
 
+// [readme:provide]
 // Service thunk: C in, C out; guarded() keeps every exception on this side of the boundary.
 valory_status greetThunk(void* self, valory_str name, valory_writer* out, valory_error* err) noexcept {
     return sdk::guarded(err, [&] {
@@ -27,12 +28,14 @@ valory_status greetThunk(void* self, valory_str name, valory_writer* out, valory
         } catch (const std::invalid_argument& e) {
             throw sdk::Error(VALORY_ERR_INVALID_ARGUMENT, e.what());
         }
-        if (out && out->write) out->write(out->ctx, text.data(), text.size());
+        sdk::writeTo(out, text);
     });
 }
 
 const hello_greeter_v1 kGreeterVtable{sizeof(hello_greeter_v1), &greetThunk};
+// [/readme:provide]
 
+// [readme:lifecycle]
 class HelloPlugin : public sdk::Plugin {
   public:
     // create(): read and validate settings; no threads, no registrations.
@@ -70,6 +73,7 @@ class HelloPlugin : public sdk::Plugin {
         detail = {{"requests_served", served_.load()}, {"greeter_via_registry", greeter_.has_value()}};
         return VALORY_HEALTH_OK;
     }
+    // [/readme:lifecycle]
 
   private:
     void answer(std::string_view name, const char* route, sdk::Response& resp) {
@@ -78,19 +82,19 @@ class HelloPlugin : public sdk::Plugin {
         resp.json({{"message", text}, {"greeting", greeting_.greeting()}});
     }
 
+    // [readme:consume]
     // The consumer side of hello.greeter/1: a plain C call through the acquired vtable.
     std::string greetThroughService(std::string_view name) const {
         auto* vt = greeter_->as<hello_greeter_v1>();
         std::string text;
-        valory_writer out{sizeof(valory_writer), &text, [](void* ctx, const char* data, size_t size) {
-                              static_cast<std::string*>(ctx)->append(data, size);
-                          }};
+        valory_writer out = sdk::stringWriter(&text);
         valory_error err = sdk::makeError();
         valory_status st = vt->greet(greeter_->self(), sdk::str(name), &out, &err);
         if (st == VALORY_ERR_INVALID_ARGUMENT) throw sdk::HttpError(400, "invalid_name", err.message);
         sdk::check(st, err, "hello.greeter greet");
         return text;
     }
+    // [/readme:consume]
 
     std::string greetLocally(std::string_view name) const {
         try {
@@ -111,4 +115,6 @@ class HelloPlugin : public sdk::Plugin {
 
 }  // namespace valory::plugins::hello
 
+// [readme:register]
 VALORY_PLUGIN(valory::plugins::hello::HelloPlugin, "hello", "1.0.0")
+// [/readme:register]

@@ -4,6 +4,7 @@
 
 #include "greeting.hpp"
 #include "hello/greeter.h"
+#include "valory/cpp/strings.hpp"
 #include "valory/plugin.h"
 #include "valory/testkit/fake_host.hpp"
 
@@ -22,6 +23,7 @@ TEST(Greeting, FormatsAndValidates) {
     EXPECT_THROW(g.greet("Grace"), std::invalid_argument);
 }
 
+// [readme:test]
 TEST(HelloPlugin, AnswersWithTheConfiguredGreeting) {
     FakeHost host;
     auto p = host.load(valory_plugin_entry_v1(), manifest(), R"({"greeting": "Bonjour"})");
@@ -41,6 +43,7 @@ TEST(HelloPlugin, AnswersWithTheConfiguredGreeting) {
     EXPECT_EQ(host.metricValue("hello_greetings_total", {"/hello"}), 2.0);
     EXPECT_EQ(host.metricValue("hello_greetings_total", {"/hello/{name}"}), 1.0);
 }
+// [/readme:test]
 
 TEST(HelloPlugin, SchemaDefaultApplies) {
     FakeHost host;
@@ -69,9 +72,7 @@ TEST(HelloPlugin, ProvidesTheGreeterServiceThroughTheRegistry) {
     auto* vt = svc->as<hello_greeter_v1>();
     ASSERT_GE(vt->struct_size, sizeof(hello_greeter_v1));
     std::string text;
-    valory_writer out{sizeof(valory_writer), &text, [](void* ctx, const char* d, size_t n) {
-                          static_cast<std::string*>(ctx)->append(d, n);
-                      }};
+    valory_writer out = valory::sdk::stringWriter(&text);
     valory_error err;
     valory_error_init(&err);
     ASSERT_EQ(vt->greet(svc->self(), valory_str_from("Bob"), &out, &err), VALORY_OK) << err.message;

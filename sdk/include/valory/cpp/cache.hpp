@@ -1,6 +1,6 @@
 // Valory SDK C++ wrapper: facade over the service `cache/1` (valory/cache.h).
 //
-//   valory::sdk::Cache cache(host.acquire("cache", 1, 0));        // or tryAcquire() when optional
+//   auto cache = host.acquire<valory::sdk::Cache>();        // or tryAcquire<Cache>() when optional
 //   std::string key = valory::sdk::Cache::key("riot", "v1", "rank", puuid);
 //   auto hit = cache.getOrCompute(key, {std::chrono::minutes(2), std::chrono::minutes(10)},
 //       [&](std::chrono::milliseconds& ttl) -> std::optional<std::string> {
@@ -24,6 +24,8 @@
 
 #include "valory/cache.h"
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/service_facade.hpp"
+#include "valory/cpp/strings.hpp"
 
 namespace valory::sdk {
 
@@ -46,28 +48,27 @@ struct CacheHit {
     bool refreshFailed() const noexcept { return (flags & VALORY_CACHE_REFRESH_FAILED) != 0; }
 };
 
-class Cache {
-  public:
-    /// Takes ownership of an acquisition (valory::sdk::ServiceRef or anything with vtable()/self()),
-    /// held as long as this facade or a copy of it lives.
-    template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
-              class = decltype(std::declval<const Ref&>().self())>
-    explicit Cache(Ref ref) {
-        api_ = static_cast<const valory_cache_api*>(ref.vtable());
-        self_ = ref.self();
-        holder_ = std::make_shared<Ref>(std::move(ref));
-        validate();
+template <>
+struct ServiceTraits<valory_cache_api> {
+    static constexpr std::string_view kName = VALORY_CACHE_SERVICE;
+    static constexpr uint32_t kMajor = VALORY_CACHE_MAJOR;
+    static bool complete(const valory_cache_api* v) noexcept {
+        return VALORY_HAS_FIELD(v, valory_cache_api, stats) && v->get && v->set && v->del &&
+               v->delete_prefix && v->get_or_compute && v->stats;
     }
-    /// Non-owning: the caller keeps the service acquired while the facade is used.
-    Cache(const valory_cache_api* api, void* self) : api_(api), self_(self) { validate(); }
+};
+
+class Cache : public ServiceFacade<valory_cache_api> {
+  public:
+    using ServiceFacade::ServiceFacade;
 
     /// `<ns>:<version>:<entity>:<id>[:<hash of params>]`; throws Error(INVALID_ARGUMENT) on a bad part.
     static std::string key(std::string_view ns, std::string_view version, std::string_view entity,
                            std::string_view id, std::string_view params = {}) {
         char buf[VALORY_CACHE_MAX_KEY + 1];
         const std::string n(ns), v(version), e(entity);
-        size_t len = valory_cache_make_key(buf, sizeof buf, n.c_str(), v.c_str(), e.c_str(),
-                                           {id.data(), id.size()}, {params.data(), params.size()});
+        size_t len =
+            valory_cache_make_key(buf, sizeof buf, n.c_str(), v.c_str(), e.c_str(), str(id), str(params));
         if (len == 0)
             throw Error(VALORY_ERR_INVALID_ARGUMENT, "invalid cache key component (empty, ':', space, glob)");
         return std::string(buf, len);
@@ -78,7 +79,7 @@ class Cache {
         char buf[VALORY_CACHE_MAX_KEY + 1];
         const std::string n(ns), v(version), e(entity.value_or(""));
         size_t len = valory_cache_make_prefix(buf, sizeof buf, n.c_str(), v.c_str(),
-                                              entity ? e.c_str() : nullptr, {id.data(), id.size()});
+                                              entity ? e.c_str() : nullptr, str(id));
         if (len == 0) throw Error(VALORY_ERR_INVALID_ARGUMENT, "invalid cache prefix component");
         return std::string(buf, len);
     }
@@ -95,7 +96,7 @@ class Cache {
         valory_writer w = stringWriter(&out);
         valory_cache_result r = result();
         valory_error err = makeError();
-        valory_status s = api_->get(self_, {key.data(), key.size()}, flags, &w, &r, &err);
+        valory_status s = api_->get(self_, str(key), flags, &w, &r, &err);
         if (s == VALORY_ERR_NOT_FOUND) return false;
         check(s, err, "cache get");
         if (info) fill(*info, r);
@@ -105,19 +106,17 @@ class Cache {
     void set(std::string_view key, std::string_view value, const CacheOptions& o = {}) const {
         valory_cache_options opts = options(o);
         valory_error err = makeError();
-        check(api_->set(self_, {key.data(), key.size()}, {value.data(), value.size()}, &opts, &err), err,
-              "cache set");
+        check(api_->set(self_, str(key), str(value), &opts, &err), err, "cache set");
     }
     void erase(std::string_view key) const {
         valory_error err = makeError();
-        check(api_->del(self_, {key.data(), key.size()}, &err), err, "cache delete");
+        check(api_->del(self_, str(key), &err), err, "cache delete");
     }
     /// Returns the number of L2 keys removed.
     uint64_t erasePrefix(std::string_view prefix) const {
         uint64_t n = 0;
         valory_error err = makeError();
-        check(api_->delete_prefix(self_, {prefix.data(), prefix.size()}, &n, &err), err,
-              "cache delete_prefix");
+        check(api_->delete_prefix(self_, str(prefix), &n, &err), err, "cache delete_prefix");
         return n;
     }
 
@@ -137,7 +136,7 @@ class Cache {
                 std::optional<std::string> v = (*c->fn)(ttl);
                 if (!v) return valory_fail(err, VALORY_ERR_NOT_FOUND, "no value");
                 *ttlMs = ttl.count() > 0 ? static_cast<uint64_t>(ttl.count()) : 0;
-                out->write(out->ctx, v->data(), v->size());
+                writeTo(out, *v);
                 return VALORY_OK;
             });
         };
@@ -146,8 +145,7 @@ class Cache {
         valory_cache_options opts = options(o);
         valory_cache_result r = result();
         valory_error err = makeError();
-        valory_status s =
-            api_->get_or_compute(self_, {key.data(), key.size()}, &opts, +thunk, &ctx, &w, &r, &err);
+        valory_status s = api_->get_or_compute(self_, str(key), &opts, +thunk, &ctx, &w, &r, &err);
         check(s, err, "cache get_or_compute");
         fill(hit, r);
         return hit;
@@ -160,23 +158,7 @@ class Cache {
         return st;
     }
 
-    const valory_cache_api* api() const noexcept { return api_; }
-    void* self() const noexcept { return self_; }
-
   private:
-    void validate() const {
-        if (!api_ || api_->struct_size < sizeof(valory_cache_api))
-            throw Error(VALORY_ERR_VERSION, "cache/1 vtable missing or too old");
-    }
-    static valory_writer stringWriter(std::string* s) noexcept {
-        valory_writer w;
-        w.struct_size = sizeof(w);
-        w.ctx = s;
-        w.write = [](void* ctx, const char* data, size_t size) {
-            static_cast<std::string*>(ctx)->append(data, size);
-        };
-        return w;
-    }
     static valory_cache_result result() noexcept {
         valory_cache_result r{};
         r.struct_size = sizeof(r);
@@ -196,10 +178,6 @@ class Cache {
         h.age = std::chrono::milliseconds(r.age_ms);
         h.refreshStatus = r.refresh_status;
     }
-
-    const valory_cache_api* api_ = nullptr;
-    void* self_ = nullptr;
-    std::shared_ptr<void> holder_;
 };
 
 }  // namespace valory::sdk

@@ -24,16 +24,12 @@
 
 #include "valory/cpp/error.hpp"
 #include "valory/cpp/http.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/plugin.h"
 
 namespace valory::sdk {
 
-inline std::string_view view(valory_str s) noexcept {
-    return s.data ? std::string_view(s.data, s.size) : std::string_view();
-}
-inline valory_str str(std::string_view s) noexcept {
-    return valory_str{s.data(), s.size()};
-}
+// view(valory_str) -> std::string_view and str(std::string_view) -> valory_str: valory/cpp/strings.hpp.
 
 namespace detail {
 
@@ -304,6 +300,20 @@ class Host {
                 return std::nullopt;
             throw;
         }
+    }
+    /// Acquires the service behind a facade (sql::Database, Cache, HttpClient, Twitch, Riot, or any
+    /// ServiceFacade) by the facade's own name and major; the facade owns the reference:
+    ///   auto db = host().acquire<valory::sdk::sql::Database>();
+    template <class Facade>
+    Facade acquire(uint32_t minMinor = 0) const {
+        return Facade(acquire(Facade::kName.data(), Facade::kMajor, minMinor));
+    }
+    /// Like acquire<Facade>(), but nullopt when the service is absent (optional dependencies).
+    template <class Facade>
+    std::optional<Facade> tryAcquire(uint32_t minMinor = 0) const {
+        if (auto ref = tryAcquire(Facade::kName.data(), Facade::kMajor, minMinor))
+            return Facade(std::move(*ref));
+        return std::nullopt;
     }
     /// Registers a service (vtable and self must outlive it).
     ProvidedService provide(const char* name, uint32_t major, uint32_t minor, const void* vtable,

@@ -10,61 +10,43 @@
 #include <nlohmann/json.hpp>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/http.h"
 
 namespace valory::sdk {
-
-namespace http_detail {
-inline std::string_view sv(valory_str s) noexcept {
-    return s.data ? std::string_view(s.data, s.size) : std::string_view();
-}
-inline valory_str vs(std::string_view s) noexcept {
-    return valory_str{s.data(), s.size()};
-}
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-}  // namespace http_detail
 
 /// Read-only view of a request; every string_view is valid until the handler returns.
 class Request {
   public:
     Request(const valory_http_api* http, const valory_request* req) noexcept : http_(http), req_(req) {}
 
-    std::string_view method() const noexcept { return http_detail::sv(http_->request_method(req_)); }
-    std::string_view target() const noexcept { return http_detail::sv(http_->request_target(req_)); }
-    std::string_view path() const noexcept { return http_detail::sv(http_->request_path(req_)); }
-    std::string_view route() const noexcept { return http_detail::sv(http_->request_route(req_)); }
-    std::string_view body() const noexcept { return http_detail::sv(http_->body(req_)); }
-    std::string_view peerAddress() const noexcept { return http_detail::sv(http_->peer_address(req_)); }
-    std::string_view clientAddress() const noexcept { return http_detail::sv(http_->client_address(req_)); }
-    std::string_view scheme() const noexcept { return http_detail::sv(http_->scheme(req_)); }
-    std::string_view host() const noexcept { return http_detail::sv(http_->host(req_)); }
-    std::string_view requestId() const noexcept { return http_detail::sv(http_->request_id(req_)); }
+    std::string_view method() const noexcept { return view(http_->request_method(req_)); }
+    std::string_view target() const noexcept { return view(http_->request_target(req_)); }
+    std::string_view path() const noexcept { return view(http_->request_path(req_)); }
+    std::string_view route() const noexcept { return view(http_->request_route(req_)); }
+    std::string_view body() const noexcept { return view(http_->body(req_)); }
+    std::string_view peerAddress() const noexcept { return view(http_->peer_address(req_)); }
+    std::string_view clientAddress() const noexcept { return view(http_->client_address(req_)); }
+    std::string_view scheme() const noexcept { return view(http_->scheme(req_)); }
+    std::string_view host() const noexcept { return view(http_->host(req_)); }
+    std::string_view requestId() const noexcept { return view(http_->request_id(req_)); }
 
     std::optional<std::string_view> param(const char* name) const noexcept {
         int32_t found = 0;
         auto v = http_->path_param(req_, name, &found);
-        return found ? std::optional(http_detail::sv(v)) : std::nullopt;
+        return found ? std::optional(view(v)) : std::nullopt;
     }
     std::optional<std::string_view> header(const char* name) const noexcept {
         int32_t found = 0;
         auto v = http_->header(req_, name, &found);
-        return found ? std::optional(http_detail::sv(v)) : std::nullopt;
+        return found ? std::optional(view(v)) : std::nullopt;
     }
     /// First value of a query parameter.
     std::optional<std::string_view> query(std::string_view name) const noexcept {
         const valory_kv* kv = nullptr;
         size_t n = http_->query_params(req_, &kv);
         for (size_t i = 0; i < n; ++i)
-            if (http_detail::sv(kv[i].key) == name) return http_detail::sv(kv[i].value);
+            if (view(kv[i].key) == name) return view(kv[i].value);
         return std::nullopt;
     }
     /// Every value of a repeated query parameter, in order.
@@ -73,14 +55,14 @@ class Request {
         size_t n = http_->query_params(req_, &kv);
         std::vector<std::string_view> out;
         for (size_t i = 0; i < n; ++i)
-            if (http_detail::sv(kv[i].key) == name) out.push_back(http_detail::sv(kv[i].value));
+            if (view(kv[i].key) == name) out.push_back(view(kv[i].value));
         return out;
     }
     std::optional<std::string_view> cookie(std::string_view name) const noexcept {
         const valory_kv* kv = nullptr;
         size_t n = http_->cookies(req_, &kv);
         for (size_t i = 0; i < n; ++i)
-            if (http_detail::sv(kv[i].key) == name) return http_detail::sv(kv[i].value);
+            if (view(kv[i].key) == name) return view(kv[i].value);
         return std::nullopt;
     }
     /// The body parsed as JSON; malformed JSON is a 400 {"error":"invalid_json"}.
@@ -109,11 +91,11 @@ class Response {
         return *this;
     }
     Response& header(std::string_view name, std::string_view value) noexcept {
-        http_->set_header(resp_, http_detail::vs(name), http_detail::vs(value));
+        http_->set_header(resp_, str(name), str(value));
         return *this;
     }
     Response& addHeader(std::string_view name, std::string_view value) noexcept {
-        http_->add_header(resp_, http_detail::vs(name), http_detail::vs(value));
+        http_->add_header(resp_, str(name), str(value));
         return *this;
     }
     Response& body(std::string_view data) {
@@ -146,7 +128,7 @@ class Response {
 
     /// Hands the buffered body to the host (called by the wrapper after the handler).
     void flush() noexcept {
-        if (!fileSent_ && !body_.empty()) http_->append_body(resp_, http_detail::vs(body_));
+        if (!fileSent_ && !body_.empty()) http_->append_body(resp_, str(body_));
         body_.clear();
     }
     valory_response* raw() const noexcept { return resp_; }

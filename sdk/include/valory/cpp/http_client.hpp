@@ -1,6 +1,6 @@
 // Valory SDK C++ wrapper: facade over the host service `http.client/1` (valory/http_client.h).
 //
-//   valory::sdk::HttpClient client(host.acquire("http.client", 1, 0));
+//   auto client = host.acquire<valory::sdk::HttpClient>();
 //   auto r = client.get("https://api.example/x?id=1", {{"Authorization", "Bearer t"}},
 //                       std::chrono::seconds(10));
 //   if (r.status == 200) use(r.body);
@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/service_facade.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/http_client.h"
 
 namespace valory::sdk {
@@ -49,28 +51,17 @@ struct HttpResponse {
     /// First value of a header (case-insensitive name), or nullopt.
     std::optional<std::string> header(std::string_view name) const {
         for (const auto& [k, v] : headers)
-            if (equalsIgnoreCase(k, name)) return v;
+            if (iequals(k, name)) return v;
         return std::nullopt;
     }
     /// Every value of a header, in order.
     std::vector<std::string> headerAll(std::string_view name) const {
         std::vector<std::string> out;
         for (const auto& [k, v] : headers)
-            if (equalsIgnoreCase(k, name)) out.push_back(v);
+            if (iequals(k, name)) out.push_back(v);
         return out;
     }
     bool ok() const noexcept { return status >= 200 && status < 300; }
-
-    static bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-        if (a.size() != b.size()) return false;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            char x = a[i], y = b[i];
-            if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-            if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-            if (x != y) return false;
-        }
-        return true;
-    }
 };
 
 struct HttpRequest {
@@ -129,38 +120,34 @@ inline std::string appendQuery(std::string url,
     return url;
 }
 
-class HttpClient {
+template <>
+struct ServiceTraits<valory_http_client_api> {
+    static constexpr std::string_view kName = VALORY_HTTP_CLIENT_SERVICE;
+    static constexpr uint32_t kMajor = VALORY_HTTP_CLIENT_MAJOR;
+    static bool complete(const valory_http_client_api* v) noexcept {
+        return VALORY_HAS_FIELD(v, valory_http_client_api, response_release) && v->perform &&
+               v->response_status && v->response_headers && v->response_header && v->response_body &&
+               v->response_release;
+    }
+};
+
+class HttpClient : public ServiceFacade<valory_http_client_api> {
   public:
-    /// Takes ownership of an acquisition (valory::sdk::ServiceRef or anything with vtable()/self()),
-    /// which stays held as long as this client or a copy of it lives.
-    template <class Ref, class = std::enable_if_t<!std::is_same_v<std::decay_t<Ref>, HttpClient>>,
-              class = decltype(std::declval<const Ref&>().vtable()),
-              class = decltype(std::declval<const Ref&>().self())>
-    explicit HttpClient(Ref ref) {
-        vtable_ = static_cast<const valory_http_client_api*>(ref.vtable());
-        self_ = ref.self();
-        holder_ = std::make_shared<Ref>(std::move(ref));
-        validate();
-    }
-    /// Non-owning: the caller keeps the service acquired while the client is used.
-    HttpClient(const valory_http_client_api* vtable, void* self) : vtable_(vtable), self_(self) {
-        validate();
-    }
+    using ServiceFacade::ServiceFacade;
 
     /// Performs a request; see the file comment for what throws.
     HttpResponse request(const HttpRequest& r) const {
         std::vector<valory_kv> kv;
         kv.reserve(r.headers.size());
-        for (const auto& [k, v] : r.headers)
-            kv.push_back(valory_kv{{k.data(), k.size()}, {v.data(), v.size()}});
+        for (const auto& [k, v] : r.headers) kv.push_back(valory_kv{str(k), str(v)});
         valory_http_client_request req{};
         req.struct_size = sizeof(req);
-        req.method = {r.method.data(), r.method.size()};
-        req.url = {r.url.data(), r.url.size()};
+        req.method = str(r.method);
+        req.url = str(r.url);
         req.headers = kv.empty() ? nullptr : kv.data();
         req.header_count = kv.size();
-        req.body = {r.body.data(), r.body.size()};
-        req.deadline_ms = r.deadline.count() > 0 ? static_cast<uint64_t>(r.deadline.count()) : 0;
+        req.body = str(r.body);
+        req.deadline_ms = millis(r.deadline);
         req.flags = r.flags;
         req.max_attempts = r.maxAttempts;
 
@@ -168,8 +155,8 @@ class HttpClient {
         st.struct_size = sizeof(st);
         valory_error err = makeError();
         valory_http_client_response* raw = nullptr;
-        valory_status s = vtable_->perform(self_, &req, &raw, &st, &err);
-        std::unique_ptr<valory_http_client_response, Releaser> owned(raw, Releaser{vtable_, self_});
+        valory_status s = api_->perform(self_, &req, &raw, &st, &err);
+        std::unique_ptr<valory_http_client_response, Releaser> owned(raw, Releaser{api_, self_});
 
         HttpCallStats stats;
         stats.attempts = st.attempts;
@@ -215,9 +202,6 @@ class HttpClient {
         return request(r);
     }
 
-    const valory_http_client_api* vtable() const noexcept { return vtable_; }
-    void* self() const noexcept { return self_; }
-
   private:
     struct Releaser {
         const valory_http_client_api* vt;
@@ -225,33 +209,20 @@ class HttpClient {
         void operator()(valory_http_client_response* r) const noexcept { vt->response_release(self, r); }
     };
 
-    void validate() const {
-        if (!vtable_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "http.client: null vtable");
-        if (vtable_->struct_size < offsetof(valory_http_client_api, response_release) + sizeof(void*))
-            throw Error(VALORY_ERR_VERSION, "http.client: vtable too old");
-    }
-
     HttpResponse convert(const valory_http_client_response* r, const HttpCallStats& stats) const {
         HttpResponse out;
-        out.status = vtable_->response_status(self_, r);
+        out.status = api_->response_status(self_, r);
         const valory_kv* kv = nullptr;
-        std::size_t n = vtable_->response_headers(self_, r, &kv);
+        std::size_t n = api_->response_headers(self_, r, &kv);
         out.headers.reserve(n);
-        for (std::size_t i = 0; i < n; ++i)
-            out.headers.emplace_back(std::string(kv[i].key.data ? kv[i].key.data : "", kv[i].key.size),
-                                     std::string(kv[i].value.data ? kv[i].value.data : "", kv[i].value.size));
-        valory_str b = vtable_->response_body(self_, r);
-        if (b.size) out.body.assign(b.data, b.size);
+        for (std::size_t i = 0; i < n; ++i) out.headers.emplace_back(view(kv[i].key), view(kv[i].value));
+        out.body = view(api_->response_body(self_, r));
         out.stats = stats;
         return out;
     }
 
     // Query strings may carry keys or tokens: keep them out of exception messages.
     static std::string stripQuery(const std::string& url) { return url.substr(0, url.find('?')); }
-
-    const valory_http_client_api* vtable_ = nullptr;
-    void* self_ = nullptr;
-    std::shared_ptr<void> holder_;
 };
 
 }  // namespace valory::sdk

@@ -26,6 +26,7 @@
 #include "valory/cpp/error.hpp"
 #include "valory/cpp/host.hpp"
 #include "valory/cpp/http.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/plugin.h"
 
 namespace valory::sdk {
@@ -126,10 +127,6 @@ struct Instance {
     Host host;
     std::unique_ptr<T> plugin;
 };
-
-inline void writeTo(valory_writer* w, std::string_view s) noexcept {
-    if (w && w->write && !s.empty()) w->write(w->ctx, s.data(), s.size());
-}
 
 template <class T>
 struct Thunks {

@@ -1,6 +1,6 @@
 // Valory SDK C++ wrapper: facade over the service `riot/1` (valory/riot.h).
 //
-//   valory::sdk::Riot riot(host.acquire("riot", 1, 0));
+//   auto riot = host.acquire<valory::sdk::Riot>();
 //   nlohmann::json rank = riot.rank(valory::sdk::RiotQuery::byRiotId("Nrk", "sun"));
 //   if (rank["status"] == "ranked") show(rank["tier_name"], rank["rr"]);
 //
@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/service_facade.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/riot.h"
 
 namespace valory::sdk {
@@ -39,21 +41,22 @@ struct RiotQuery {
     }
 };
 
-class Riot {
-  public:
-    template <class Ref, class = decltype(std::declval<const Ref&>().vtable()),
-              class = decltype(std::declval<const Ref&>().self())>
-    explicit Riot(Ref ref) {
-        vt_ = static_cast<const valory_riot_api*>(ref.vtable());
-        self_ = ref.self();
-        holder_ = std::make_shared<Ref>(std::move(ref));
-        validate();
+template <>
+struct ServiceTraits<valory_riot_api> {
+    static constexpr std::string_view kName = VALORY_RIOT_SERVICE;
+    static constexpr uint32_t kMajor = VALORY_RIOT_MAJOR;
+    static bool complete(const valory_riot_api* v) noexcept {
+        return VALORY_HAS_FIELD(v, valory_riot_api, matches) && v->account && v->rank && v->matches;
     }
-    Riot(const valory_riot_api* vt, void* self) : vt_(vt), self_(self) { validate(); }
+};
 
-    nlohmann::json account(const RiotQuery& q) const { return call(vt_->account, q, "riot account"); }
-    nlohmann::json rank(const RiotQuery& q) const { return call(vt_->rank, q, "riot rank"); }
-    nlohmann::json matches(const RiotQuery& q) const { return call(vt_->matches, q, "riot matches"); }
+class Riot : public ServiceFacade<valory_riot_api> {
+  public:
+    using ServiceFacade::ServiceFacade;
+
+    nlohmann::json account(const RiotQuery& q) const { return call(api_->account, q, "riot account"); }
+    nlohmann::json rank(const RiotQuery& q) const { return call(api_->rank, q, "riot rank"); }
+    nlohmann::json matches(const RiotQuery& q) const { return call(api_->matches, q, "riot matches"); }
 
   private:
     using Fn = valory_status (*)(void*, const valory_riot_query*, valory_writer*, valory_error*);
@@ -61,36 +64,17 @@ class Riot {
     nlohmann::json call(Fn fn, const RiotQuery& q, const char* what) const {
         valory_riot_query c{};
         c.struct_size = sizeof(c);
-        c.name = s(q.name);
-        c.tag = s(q.tag);
-        c.puuid = s(q.puuid);
-        c.region = s(q.region);
-        c.platform = s(q.platform);
-        c.api_key = s(q.apiKey);
+        c.name = str(q.name);
+        c.tag = str(q.tag);
+        c.puuid = str(q.puuid);
+        c.region = str(q.region);
+        c.platform = str(q.platform);
+        c.api_key = str(q.apiKey);
         c.count = q.count;
         c.flags = q.flags;
-        c.deadline_ms = q.deadline.count() > 0 ? static_cast<uint64_t>(q.deadline.count()) : 0;
-        std::string out;
-        valory_writer w{};
-        w.struct_size = sizeof(w);
-        w.ctx = &out;
-        w.write = [](void* ctx, const char* data, size_t size) {
-            static_cast<std::string*>(ctx)->append(data, size);
-        };
-        valory_error err = makeError();
-        check(fn(self_, &c, &w, &err), err, what);
-        return nlohmann::json::parse(out);
+        c.deadline_ms = millis(q.deadline);
+        return nlohmann::json::parse(written(fn, c, what));
     }
-    void validate() const {
-        if (!vt_) throw Error(VALORY_ERR_INVALID_ARGUMENT, "riot: null vtable");
-        if (vt_->struct_size < sizeof(valory_riot_api))
-            throw Error(VALORY_ERR_VERSION, "riot: vtable too old");
-    }
-    static valory_str s(const std::string& v) noexcept { return valory_str{v.data(), v.size()}; }
-
-    const valory_riot_api* vt_ = nullptr;
-    void* self_ = nullptr;
-    std::shared_ptr<void> holder_;
 };
 
 }  // namespace valory::sdk

@@ -1,6 +1,6 @@
 // Valory SDK C++ wrapper: typed facade over the `sql/1` service (valory/sql.h).
 //
-//   valory::sdk::sql::Database db(ref);                 // ref: ServiceRef of ("sql", 1, 0)
+//   auto db = host.acquire<valory::sdk::sql::Database>();   // owns its sql/1 reference
 //   auto r = db.exec("select name from users where id = $1", {userId});
 //   if (r.rows() == 1 && !r.isNull(0, 0)) use(r.get(0, 0));
 //   db.transaction([&](valory::sdk::sql::Tx& tx) {
@@ -23,7 +23,25 @@
 #include <vector>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/service_facade.hpp"
+#include "valory/cpp/strings.hpp"
 #include "valory/sql.h"
+
+namespace valory::sdk {
+
+template <>
+struct ServiceTraits<valory_sql_api> {
+    static constexpr std::string_view kName = VALORY_SQL_SERVICE;
+    static constexpr uint32_t kMajor = VALORY_SQL_MAJOR;
+    static bool complete(const valory_sql_api* v) noexcept {
+        return VALORY_HAS_FIELD(v, valory_sql_api, migrate) && v->exec && v->prepare && v->exec_prepared &&
+               v->begin && v->commit && v->rollback && v->result_rows && v->result_columns &&
+               v->result_column_name && v->result_is_null && v->result_value && v->result_affected &&
+               v->result_release && v->migrate;
+    }
+};
+
+}  // namespace valory::sdk
 
 namespace valory::sdk::sql {
 
@@ -54,7 +72,8 @@ class Param {
     Param(const std::optional<T>& v) : Param(v ? Param(*v) : Param(nullptr)) {}
 
     bool isNull() const noexcept { return null_; }
-    valory_str str() const noexcept {
+    /// The parameter as it crosses the ABI: {NULL, 0} for SQL NULL, never NULL data otherwise.
+    valory_str abi() const noexcept {
         if (null_) return valory_str{nullptr, 0};
         std::string_view v = isOwned_ ? std::string_view(owned_) : view_;
         // A non-NULL empty string must not look like NULL: use a static "" for data.
@@ -96,8 +115,7 @@ class Result {
     uint64_t affected() const noexcept { return r_ ? api_->result_affected(self_, r_) : 0; }
     std::string_view columnName(size_t c) const noexcept {
         if (!r_) return {};
-        valory_str s = api_->result_column_name(self_, r_, c);
-        return {s.data ? s.data : "", s.size};
+        return view(api_->result_column_name(self_, r_, c));
     }
     /// Column index by name; throws invalid_argument when absent.
     size_t column(std::string_view name) const {
@@ -112,8 +130,7 @@ class Result {
     /// The value (empty for NULL); valid while this Result lives.
     std::string_view get(size_t row, size_t c) const noexcept {
         if (!r_) return {};
-        valory_str s = api_->result_value(self_, r_, row, c);
-        return {s.data ? s.data : "", s.size};
+        return view(api_->result_value(self_, r_, row, c));
     }
     std::string_view get(size_t row, std::string_view col) const { return get(row, column(col)); }
     std::optional<std::string> opt(size_t row, size_t c) const {
@@ -147,11 +164,8 @@ namespace detail {
 inline std::vector<valory_str> toStrs(const Params& params) {
     std::vector<valory_str> out;
     out.reserve(params.size());
-    for (const auto& p : params) out.push_back(p.str());
+    for (const auto& p : params) out.push_back(p.abi());
     return out;
-}
-inline valory_str sv(std::string_view s) noexcept {
-    return valory_str{s.data(), s.size()};
 }
 }  // namespace detail
 
@@ -188,7 +202,7 @@ class Tx {
         auto strs = detail::toStrs(params);
         valory_error err = makeError();
         valory_sql_result* r = nullptr;
-        valory_status st = fn(self_, tx_, detail::sv(text), strs.data(), strs.size(), 0, &r, &err);
+        valory_status st = fn(self_, tx_, str(text), strs.data(), strs.size(), 0, &r, &err);
         check(st, err);
         return Result(api_, self_, r);
     }
@@ -209,18 +223,10 @@ struct AppliedMigration {
     std::string name;
 };
 
-/// A view over the service (copyable; the ServiceRef it came from must outlive it).
-class Database {
+/// The sql/1 service. Copyable; copies share the acquisition, released with the last of them.
+class Database : public ServiceFacade<valory_sql_api> {
   public:
-    Database() = default;
-    Database(const valory_sql_api* api, void* self) noexcept : api_(api), self_(self) {}
-    /// From a ServiceRef (or anything with as<V>() and self()).
-    template <class Ref, class = decltype(std::declval<const Ref&>().self())>
-    explicit Database(const Ref& ref) : api_(ref.template as<valory_sql_api>()), self_(ref.self()) {}
-
-    const valory_sql_api* api() const noexcept { return api_; }
-    void* self() const noexcept { return self_; }
-    explicit operator bool() const noexcept { return api_ != nullptr; }
+    using ServiceFacade::ServiceFacade;
 
     /// Autocommit statement. flags: VALORY_SQL_STALE_OK, VALORY_SQL_READ_ONLY.
     Result exec(std::string_view sql, const Params& params = {}, uint32_t flags = 0) const {
@@ -231,7 +237,7 @@ class Database {
     }
     void prepare(std::string_view name, std::string_view sql) const {
         valory_error err = makeError();
-        check(api_->prepare(self_, detail::sv(name), detail::sv(sql), &err), err);
+        check(api_->prepare(self_, str(name), str(sql), &err), err);
     }
     Tx begin(uint32_t txFlags = 0) const {
         valory_error err = makeError();
@@ -265,15 +271,13 @@ class Database {
         std::vector<valory_sql_migration> ms;
         ms.reserve(set.size());
         for (const auto& m : set)
-            ms.push_back(valory_sql_migration{sizeof(valory_sql_migration), m.version, detail::sv(m.name),
-                                              detail::sv(m.sql)});
+            ms.push_back(
+                valory_sql_migration{sizeof(valory_sql_migration), m.version, str(m.name), str(m.sql)});
         std::string text;
-        valory_writer w{sizeof(valory_writer), &text, [](void* ctx, const char* d, size_t n) {
-                            static_cast<std::string*>(ctx)->append(d, n);
-                        }};
+        valory_writer w = stringWriter(&text);
         valory_error err = makeError();
         size_t count = 0;
-        check(api_->migrate(self_, detail::sv(owner), ms.data(), ms.size(), &count, &w, &err), err);
+        check(api_->migrate(self_, str(owner), ms.data(), ms.size(), &count, &w, &err), err);
         std::vector<AppliedMigration> out;
         size_t pos = 0;
         while (pos < text.size()) {
@@ -297,12 +301,9 @@ class Database {
         auto strs = detail::toStrs(params);
         valory_error err = makeError();
         valory_sql_result* r = nullptr;
-        check(fn(self_, nullptr, detail::sv(text), strs.data(), strs.size(), flags, &r, &err), err);
+        check(fn(self_, nullptr, str(text), strs.data(), strs.size(), flags, &r, &err), err);
         return Result(api_, self_, r);
     }
-
-    const valory_sql_api* api_ = nullptr;
-    void* self_ = nullptr;
 };
 
 }  // namespace valory::sdk::sql

@@ -16,7 +16,7 @@ class CacheProbe : public valory::sdk::Plugin {
     CacheProbe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
-        cache_.emplace(host().acquire(VALORY_CACHE_SERVICE, VALORY_CACHE_MAJOR, 0));
+        cache_ = host().acquire<valory::sdk::Cache>();
         routes_.push_back(host().route("PUT", "/probe/cache/{key}", [this](const auto& rq, auto& rs) {
             auto ttl = rq.query("ttl_ms");
             cache_->set(*rq.param("key"), rq.body(),

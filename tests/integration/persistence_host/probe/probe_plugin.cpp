@@ -32,8 +32,7 @@ class SqlProbe : public valory::sdk::Plugin {
     SqlProbe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
-        sql_.emplace(host().acquire(VALORY_SQL_SERVICE, VALORY_SQL_MAJOR, 0));
-        db_ = valory::sdk::sql::Database(*sql_);
+        db_ = host().acquire<valory::sdk::sql::Database>();
         std::vector<valory::sdk::sql::Migration> set;
         for (const auto& m : valory::plugins::persistence::test::valoryFixtureMigrations())
             set.push_back({m.version, m.name, m.sql});
@@ -59,7 +58,7 @@ class SqlProbe : public valory::sdk::Plugin {
     }
     void stop() override {
         routes_.clear();
-        sql_.reset();
+        db_.reset();
     }
 
   private:
@@ -72,7 +71,6 @@ class SqlProbe : public valory::sdk::Plugin {
         }
     }
 
-    std::optional<valory::sdk::ServiceRef> sql_;
     valory::sdk::sql::Database db_;
     std::vector<valory::sdk::Route> routes_;
 };

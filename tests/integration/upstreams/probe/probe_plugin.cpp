@@ -48,8 +48,8 @@ class Probe : public valory::sdk::Plugin {
     Probe(valory::sdk::Host host, const valory::sdk::CreateArgs&) : Plugin(std::move(host)) {}
 
     void start() override {
-        twitch_.emplace(host().acquire("twitch", 1, 0));
-        riot_.emplace(host().acquire("riot", 1, 0));
+        twitch_ = host().acquire<valory::sdk::Twitch>();
+        riot_ = host().acquire<valory::sdk::Riot>();
         routes_.push_back(host().route("GET", "/probe/twitch/users", wrap([this](const auto& rq) {
                                            return twitch_->users(all(rq, "id"), all(rq, "login"),
                                                                  deadline(rq));

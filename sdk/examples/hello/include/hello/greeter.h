@@ -18,6 +18,7 @@
 extern "C" {
 #endif
 
+/* [readme:greeter] */
 #define HELLO_GREETER_SERVICE "hello.greeter"
 #define HELLO_GREETER_MAJOR 1
 #define HELLO_GREETER_MINOR 0
@@ -30,6 +31,7 @@ typedef struct hello_greeter_v1 {
      * is written through `out` during the call. Threads: any, concurrently. Since: 1.0 */
     valory_status (*greet)(void* self, valory_str name, valory_writer* out, valory_error* err);
 } hello_greeter_v1;
+/* [/readme:greeter] */
 
 #ifdef __cplusplus
 }
