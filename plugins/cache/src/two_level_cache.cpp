@@ -31,29 +31,6 @@ void appendWriter(void* ctx, const char* data, size_t size) {
 }
 }  // namespace
 
-/// One computation in progress; waiters hold it through a shared_ptr.
-struct TwoLevelCache::Flight {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool done = false;
-    valory_status status = VALORY_OK;
-    std::string message;
-    std::string value;
-    uint32_t flags = 0;
-
-    void complete(valory_status s, std::string msg, std::string v, uint32_t f) {
-        {
-            std::lock_guard lock(mutex);
-            status = s;
-            message = std::move(msg);
-            value = std::move(v);
-            flags = f;
-            done = true;
-        }
-        cv.notify_all();
-    }
-};
-
 // --- construction, lifecycle ---------------------------------------------------------------------
 
 TwoLevelCache::TwoLevelCache(CacheConfig config, LogFn log)
@@ -195,12 +172,8 @@ bool TwoLevelCache::validPrefix(std::string_view prefix) noexcept {
 TwoLevelCache::Lifetimes TwoLevelCache::lifetimes(const NamespacePolicy& p,
                                                   const valory_cache_options* o) const {
     uint64_t ttl = 0, stale = 0;
-    if (o && o->struct_size >= offsetof(valory_cache_options, stale_ms) + sizeof(uint64_t)) {
-        ttl = o->ttl_ms;
-        stale = o->stale_ms;
-    } else if (o && o->struct_size >= offsetof(valory_cache_options, ttl_ms) + sizeof(uint64_t)) {
-        ttl = o->ttl_ms;
-    }
+    if (VALORY_HAS_FIELD(o, valory_cache_options, ttl_ms)) ttl = o->ttl_ms;
+    if (VALORY_HAS_FIELD(o, valory_cache_options, stale_ms)) stale = o->stale_ms;
     if (ttl == 0) ttl = p.defaultTtlMs;
     ttl = std::clamp(ttl, p.minTtlMs, p.maxTtlMs);
     stale = std::min(stale, p.maxStaleMs);
@@ -537,6 +510,39 @@ valory_status TwoLevelCache::deletePrefix(std::string_view prefix, uint64_t* del
     return VALORY_OK;
 }
 
+// --- get_or_compute ------------------------------------------------------------------------------
+
+/// One get_or_compute() call, handed from step to step.
+struct TwoLevelCache::ComputeRequest {
+    std::string_view key;
+    const NamespacePolicy& policy;
+    Lifetimes lt;
+    uint64_t waitMs;
+    valory_cache_compute_fn fn;
+    void* user;
+    valory_writer* out;
+    valory_cache_result* result;
+    valory_error* err;
+    EntryPtr stale;  // what lookup() found (not fresh), or null
+    valory_cache_source staleSource = VALORY_CACHE_SOURCE_NONE;
+};
+
+uint64_t TwoLevelCache::waitBudgetMs(const valory_cache_options* o) noexcept {
+    if (VALORY_HAS_FIELD(o, valory_cache_options, wait_ms) && o->wait_ms > 0) return o->wait_ms;
+    return kDefaultWaitMs;
+}
+
+void TwoLevelCache::serveComputed(std::string_view value, uint32_t flags, valory_writer* out,
+                                  valory_cache_result* result) {
+    if (result && result->struct_size >= sizeof(valory_cache_result)) {
+        result->source = VALORY_CACHE_SOURCE_COMPUTED;
+        result->flags = flags;
+        result->age_ms = 0;
+        result->refresh_status = VALORY_OK;
+    }
+    if (out && out->write) out->write(out->ctx, value.data(), value.size());
+}
+
 valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cache_options* options,
                                           valory_cache_compute_fn fn, void* user, valory_writer* out,
                                           valory_cache_result* result, valory_error* err) {
@@ -546,129 +552,91 @@ valory_status TwoLevelCache::getOrCompute(std::string_view key, const valory_cac
             "invalid cache key (expected <namespace>:<version>:<entity>:<id>[:<hash>], no spaces or *?[]\\)");
     if (!fn) return failWith(err, VALORY_ERR_INVALID_ARGUMENT, "get_or_compute needs a compute callback");
     const NamespacePolicy& policy = config_.policyFor(namespaceOf(key));
-    const Lifetimes lt = lifetimes(policy, options);
-    uint64_t waitMs = kDefaultWaitMs;
-    if (options && options->struct_size >= offsetof(valory_cache_options, wait_ms) + sizeof(uint64_t) &&
-        options->wait_ms > 0)
-        waitMs = options->wait_ms;
+    ComputeRequest rq{key, policy, lifetimes(policy, options), waitBudgetMs(options), fn, user, out, result,
+                      err, nullptr};
 
-    valory_cache_source source = VALORY_CACHE_SOURCE_NONE;
     const auto now = SteadyClock::now();
-    EntryPtr e = lookup(key, true, &source, now);
-    if (e && now < e->freshUntil) {
-        serve(*e, source, 0, out, result, now);
+    rq.stale = lookup(key, true, &rq.staleSource, now);
+    if (rq.stale && now < rq.stale->freshUntil) {
+        serve(*rq.stale, rq.staleSource, 0, out, result, now);
         return VALORY_OK;
     }
+    SingleFlight::Ticket ticket = flights_.join(key);
+    return ticket.leader() ? leadFlight(rq, ticket) : followFlight(rq, ticket);
+}
 
-    std::shared_ptr<Flight> flight;
-    bool leader = false;
-    {
-        std::lock_guard lock(flightsMutex_);
-        auto it = flights_.find(std::string(key));
-        if (it != flights_.end()) {
-            flight = it->second;
-        } else {
-            flight = std::make_shared<Flight>();
-            flights_.emplace(std::string(key), flight);
-            leader = true;
-        }
-    }
-
-    if (!leader) {
-        if (e) {  // someone is refreshing: serve the stale value at once
-            staleServed_.fetch_add(1, std::memory_order_relaxed);
-            serve(*e, source, VALORY_CACHE_STALE, out, result, SteadyClock::now());
-            return VALORY_OK;
-        }
-        computeWaits_.fetch_add(1, std::memory_order_relaxed);
-        std::unique_lock lock(flight->mutex);
-        if (!flight->cv.wait_for(lock, std::chrono::milliseconds(waitMs), [&] { return flight->done; }))
-            return failWith(
-                err, VALORY_ERR_TIMEOUT,
-                "waited " + std::to_string(waitMs) + " ms for another caller computing this cache key");
-        if (flight->status != VALORY_OK) {
-            failWith(err, flight->status, flight->message);
-            return flight->status;
-        }
-        if (result && result->struct_size >= sizeof(valory_cache_result)) {
-            result->source = VALORY_CACHE_SOURCE_COMPUTED;
-            result->flags = flight->flags | VALORY_CACHE_SHARED;
-            result->age_ms = 0;
-            result->refresh_status = VALORY_OK;
-        }
-        if (out && out->write) out->write(out->ctx, flight->value.data(), flight->value.size());
+valory_status TwoLevelCache::followFlight(const ComputeRequest& rq, const SingleFlight::Ticket& ticket) {
+    if (rq.stale) {  // someone is refreshing: serve the stale value at once
+        staleServed_.fetch_add(1, std::memory_order_relaxed);
+        serve(*rq.stale, rq.staleSource, VALORY_CACHE_STALE, rq.out, rq.result, SteadyClock::now());
         return VALORY_OK;
     }
+    computeWaits_.fetch_add(1, std::memory_order_relaxed);
+    const SingleFlight::Outcome* o = ticket.wait(std::chrono::milliseconds(rq.waitMs));
+    if (!o)
+        return failWith(
+            rq.err, VALORY_ERR_TIMEOUT,
+            "waited " + std::to_string(rq.waitMs) + " ms for another caller computing this cache key");
+    if (o->status != VALORY_OK) {
+        failWith(rq.err, o->status, o->message);
+        return o->status;
+    }
+    serveComputed(o->value, o->flags | VALORY_CACHE_SHARED, rq.out, rq.result);
+    return VALORY_OK;
+}
 
-    // Leader. Whatever happens, the flight is removed and completed so no waiter hangs.
-    struct Finish {
-        TwoLevelCache* self;
-        std::string key;
-        std::shared_ptr<Flight> flight;
-        bool completed = false;
-        void operator()(valory_status s, std::string msg, std::string v, uint32_t f) {
-            {
-                std::lock_guard lock(self->flightsMutex_);
-                self->flights_.erase(key);
-            }
-            flight->complete(s, std::move(msg), std::move(v), f);
-            completed = true;
-        }
-        ~Finish() {
-            if (!completed) (*this)(VALORY_ERR_INTERNAL, "the computing caller failed unexpectedly", {}, 0);
-        }
-    } finish{this, std::string(key), flight};
-
+// Whatever happens, the ticket completes the flight (its destructor, on an exception) so no
+// follower hangs.
+valory_status TwoLevelCache::leadFlight(const ComputeRequest& rq, SingleFlight::Ticket& ticket) {
     // A flight that finished between our lookup and our registration has stored its value in L1.
-    const auto now2 = SteadyClock::now();
-    if (EntryPtr again = l1_.find(key, now2); again && now2 < again->freshUntil) {
-        finish(VALORY_OK, {}, again->value, 0);
-        serve(*again, VALORY_CACHE_SOURCE_L1, 0, out, result, now2);
+    const auto now = SteadyClock::now();
+    if (EntryPtr again = l1_.find(rq.key, now); again && now < again->freshUntil) {
+        ticket.complete({VALORY_OK, {}, again->value, 0});
+        serve(*again, VALORY_CACHE_SOURCE_L1, 0, rq.out, rq.result, now);
         return VALORY_OK;
     }
 
     std::string computed;
     valory_writer w{sizeof(valory_writer), &computed, &appendWriter};
-    uint64_t ttl = lt.ttlMs;
+    uint64_t ttl = rq.lt.ttlMs;
     valory_error cerr;
     valory_error_init(&cerr);
     computes_.fetch_add(1, std::memory_order_relaxed);
-    const valory_status s = fn(user, {key.data(), key.size()}, &w, &ttl, &cerr);
+    const valory_status s = rq.fn(rq.user, {rq.key.data(), rq.key.size()}, &w, &ttl, &cerr);
+    if (s != VALORY_OK) return computeFailed(rq, ticket, s, cerr);
+    return storeComputed(rq, ticket, std::move(computed), ttl);
+}
 
-    if (s != VALORY_OK) {
-        std::string msg = cerr.message[0] ? std::string(cerr.message) : std::string("compute failed");
-        if (e) {
-            refreshFailures_.fetch_add(1, std::memory_order_relaxed);
-            staleServed_.fetch_add(1, std::memory_order_relaxed);
-            finish(s, msg, {}, 0);
-            serve(*e, source, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, out, result,
-                  SteadyClock::now());
-            if (result && result->struct_size >= sizeof(valory_cache_result)) result->refresh_status = s;
-            if (err) {
-                valory_fail(err, VALORY_OK, msg.c_str());  // the compute's message, for the caller's logs
-            }
-            return VALORY_OK;
-        }
-        finish(s, msg, {}, 0);
-        failWith(err, s, msg);
-        if (err) err->detail = cerr.detail;
+valory_status TwoLevelCache::computeFailed(const ComputeRequest& rq, SingleFlight::Ticket& ticket,
+                                           valory_status s, const valory_error& cerr) {
+    std::string msg = cerr.message[0] ? std::string(cerr.message) : std::string("compute failed");
+    if (!rq.stale) {
+        ticket.complete({s, msg, {}, 0});
+        failWith(rq.err, s, msg);
+        if (rq.err) rq.err->detail = cerr.detail;
         return s;
     }
+    refreshFailures_.fetch_add(1, std::memory_order_relaxed);
+    staleServed_.fetch_add(1, std::memory_order_relaxed);
+    ticket.complete({s, msg, {}, 0});
+    serve(*rq.stale, rq.staleSource, VALORY_CACHE_STALE | VALORY_CACHE_REFRESH_FAILED, rq.out, rq.result,
+          SteadyClock::now());
+    if (rq.result && rq.result->struct_size >= sizeof(valory_cache_result)) rq.result->refresh_status = s;
+    if (rq.err) valory_fail(rq.err, VALORY_OK, msg.c_str());  // the compute's message, for the caller's logs
+    return VALORY_OK;
+}
 
-    Lifetimes stored = lt;
-    stored.ttlMs = std::clamp<uint64_t>(ttl == 0 ? lt.ttlMs : ttl, policy.minTtlMs, policy.maxTtlMs);
+valory_status TwoLevelCache::storeComputed(const ComputeRequest& rq, SingleFlight::Ticket& ticket,
+                                           std::string computed, uint64_t ttlMs) {
+    Lifetimes stored = rq.lt;
+    stored.ttlMs =
+        std::clamp<uint64_t>(ttlMs == 0 ? rq.lt.ttlMs : ttlMs, rq.policy.minTtlMs, rq.policy.maxTtlMs);
     valory_error serr;
     valory_error_init(&serr);
     uint32_t flags = 0;
-    if (store(key, computed, stored, &serr) != VALORY_OK) flags |= VALORY_CACHE_NOT_STORED;
-    if (result && result->struct_size >= sizeof(valory_cache_result)) {
-        result->source = VALORY_CACHE_SOURCE_COMPUTED;
-        result->flags = flags;
-        result->age_ms = 0;
-        result->refresh_status = VALORY_OK;
-    }
-    if (out && out->write) out->write(out->ctx, computed.data(), computed.size());
-    finish(VALORY_OK, {}, std::move(computed), flags);
+    if (store(rq.key, computed, stored, &serr) != VALORY_OK) flags |= VALORY_CACHE_NOT_STORED;
+    serveComputed(computed, flags, rq.out, rq.result);
+    ticket.complete({VALORY_OK, {}, std::move(computed), flags});
     return VALORY_OK;
 }
 

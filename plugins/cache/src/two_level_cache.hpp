@@ -23,6 +23,7 @@
 #include "l1_cache.hpp"
 #include "redis_connection.hpp"
 #include "redis_store.hpp"
+#include "single_flight.hpp"
 #include "valory/cache.h"
 #include "valory/plugin.h"
 
@@ -67,7 +68,6 @@ class TwoLevelCache {
     static bool validPrefix(std::string_view prefix) noexcept;
 
   private:
-    struct Flight;
     struct Lifetimes {
         uint64_t ttlMs, staleMs;
     };
@@ -85,6 +85,21 @@ class TwoLevelCache {
     void serve(const CacheEntry& e, valory_cache_source source, uint32_t flags, valory_writer* out,
                valory_cache_result* result, SteadyClock::time_point now) const;
     void removeEverywhere(std::string_view key);
+
+    // get_or_compute(), step by step.
+    struct ComputeRequest;
+    static uint64_t waitBudgetMs(const valory_cache_options* o) noexcept;
+    /// Another caller leads: serve the stale value at once, or wait for the leader's outcome.
+    valory_status followFlight(const ComputeRequest& rq, const SingleFlight::Ticket& ticket);
+    /// This caller leads: compute, store, serve and hand the outcome to the followers.
+    valory_status leadFlight(const ComputeRequest& rq, SingleFlight::Ticket& ticket);
+    /// The compute returned `s`: serve the stale value (refresh failed) or fail.
+    valory_status computeFailed(const ComputeRequest& rq, SingleFlight::Ticket& ticket, valory_status s,
+                                const valory_error& cerr);
+    valory_status storeComputed(const ComputeRequest& rq, SingleFlight::Ticket& ticket, std::string computed,
+                                uint64_t ttlMs);
+    static void serveComputed(std::string_view value, uint32_t flags, valory_writer* out,
+                              valory_cache_result* result);
 
     bool l2Usable() const noexcept { return store_ && l2Up_.load(std::memory_order_acquire); }
     void markDown(const std::string& why);
@@ -115,8 +130,7 @@ class TwoLevelCache {
     std::vector<std::string> pendingPrefixes_;
     bool pendingOverflow_ = false;
 
-    std::mutex flightsMutex_;
-    std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+    SingleFlight flights_;
 
     mutable std::atomic<uint64_t> l2Hits_{0}, l2Misses_{0}, l2Errors_{0}, computes_{0}, computeWaits_{0},
         staleServed_{0}, refreshFailures_{0}, invalidationsReceived_{0}, setsRefused_{0}, formatErrors_{0};
