@@ -4,6 +4,8 @@
 
 #include <valory/http.h>
 
+#include "strings.hpp"
+
 #include <Poco/Net/NameValueCollection.h>
 
 #include <cstdint>
@@ -61,6 +63,5 @@ std::string percentDecode(std::string_view in, bool plusIsSpace = false);
 std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view query);
 /// Parses one Cookie header value "a=1; b=2".
 void parseCookies(std::string_view header, std::vector<std::pair<std::string, std::string>>& out);
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace valory::host
