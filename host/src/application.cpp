@@ -1,4 +1,5 @@
 #include "application.hpp"
+#include "strings.hpp"
 
 #include "config/config.hpp"
 #include "config/secret_masker.hpp"
@@ -260,11 +261,11 @@ int Application::main(const std::vector<std::string>& args) {
             if (!events.hasSubscribers(VALORY_EVENT_JOB_FINISHED)) return;
             valory_job_finished_event ev{};
             ev.struct_size = sizeof ev;
-            ev.plugin_id = valory_str{job.owner.data(), job.owner.size()};
-            ev.job_name = valory_str{job.name.data(), job.name.size()};
+            ev.plugin_id = str(job.owner);
+            ev.job_name = str(job.name);
             ev.status = status;
             ev.duration_us = static_cast<std::uint64_t>(took.count());
-            ev.message = valory_str{message.data(), message.size()};
+            ev.message = str(message);
             events.publish(VALORY_EVENT_JOB_FINISHED, &ev);
         });
     }

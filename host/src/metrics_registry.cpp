@@ -1,4 +1,5 @@
 #include "metrics_registry.hpp"
+#include "strings.hpp"
 
 #include <algorithm>
 #include <regex>
@@ -130,7 +131,7 @@ void withLabels(std::initializer_list<std::string_view> labels, F&& f) {
     std::size_t n = 0;
     for (auto l : labels) {
         if (n == 16) break;
-        values[n++] = valory_str{l.data(), l.size()};
+        values[n++] = str(l);
     }
     f(values, n);
 }
@@ -155,7 +156,7 @@ void MetricsRegistry::visit(valory_metric_visitor visitor, void* user) const {
     for (const auto& fp : families_) {
         const Family& f = *fp;
         std::vector<valory_str> names;
-        for (const auto& l : f.def.labelNames) names.push_back(valory_str{l.data(), l.size()});
+        for (const auto& l : f.def.labelNames) names.push_back(str(l));
         // Copy the series under the family lock, call the visitor without it.
         std::vector<Series> snapshot;
         {
@@ -164,14 +165,14 @@ void MetricsRegistry::visit(valory_metric_visitor visitor, void* user) const {
         }
         for (const auto& s : snapshot) {
             std::vector<valory_str> values;
-            for (const auto& v : s.labelValues) values.push_back(valory_str{v.data(), v.size()});
+            for (const auto& v : s.labelValues) values.push_back(str(v));
             std::vector<std::uint64_t> cumulative;
             std::uint64_t acc = 0;
             for (auto c : s.bucketCounts) cumulative.push_back(acc += c);
             valory_metric_sample sample{};
             sample.struct_size = sizeof sample;
-            sample.family = valory_str{f.def.name.data(), f.def.name.size()};
-            sample.help = valory_str{f.def.help.data(), f.def.help.size()};
+            sample.family = str(f.def.name);
+            sample.help = str(f.def.help);
             sample.kind = f.def.kind;
             sample.label_names = names.data();
             sample.label_values = values.data();
@@ -181,7 +182,7 @@ void MetricsRegistry::visit(valory_metric_visitor visitor, void* user) const {
             sample.buckets = f.def.buckets.empty() ? nullptr : f.def.buckets.data();
             sample.bucket_counts = cumulative.empty() ? nullptr : cumulative.data();
             sample.bucket_count = f.def.buckets.size();
-            sample.owner = valory_str{f.owner.data(), f.owner.size()};
+            sample.owner = str(f.owner);
             visitor(user, &sample);
         }
     }

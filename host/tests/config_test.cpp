@@ -1,8 +1,12 @@
 #include "config/config.hpp"
 #include "config/jsonc.hpp"
+#include "config/schema_validator.hpp"
 #include "errors.hpp"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <optional>
 
 using valory::host::Config;
 using valory::host::ConfigError;
@@ -98,4 +102,39 @@ TEST(Config, ShippedDefaultConfigParses) {
     auto c = Config::load(VALORY_SOURCE_DIR "/config/valory.jsonc");
     EXPECT_EQ(c.server.port, 8080);
     EXPECT_NE(c.plugin("hello"), nullptr);
+}
+
+namespace {
+
+// The demo profile's upstream URLs come from VALORY_FAKE_UPSTREAMS_URL (scripts/run.sh exports it)
+// through the host's {"env": NAME, "suffix": ...}, validated against the plugins' own schemas.
+nlohmann::json manifestSchema(const std::string& plugin) {
+    std::ifstream in(std::string(VALORY_SOURCE_DIR) + "/plugins/" + plugin + "/plugin.json");
+    return nlohmann::json::parse(in).at("config_schema");
+}
+
+}  // namespace
+
+TEST(Config, DemoProfileTakesUpstreamUrlsFromTheEnvironment) {
+    auto c = Config::load(VALORY_SOURCE_DIR "/config/demo.jsonc");
+    auto env = [](const std::string& name) -> std::optional<std::string> {
+        if (name == "VALORY_FAKE_UPSTREAMS_URL") return std::string("http://127.0.0.1:4242");
+        return std::nullopt;
+    };
+    valory::host::SchemaValidator validator(c.baseDir, env);
+    auto twitch =
+        validator.validate(manifestSchema("twitch"), c.plugin("twitch")->settings, "plugins.twitch.settings");
+    ASSERT_TRUE(twitch.ok()) << twitch.errors.front();
+    EXPECT_EQ(twitch.value["id_base_url"], "http://127.0.0.1:4242/oauth2");
+    EXPECT_EQ(twitch.value["helix_base_url"], "http://127.0.0.1:4242/helix");
+    auto riot =
+        validator.validate(manifestSchema("riot"), c.plugin("riot")->settings, "plugins.riot.settings");
+    ASSERT_TRUE(riot.ok()) << riot.errors.front();
+    EXPECT_EQ(riot.value["base_url"], "http://127.0.0.1:4242/valorant");
+
+    valory::host::SchemaValidator unset(c.baseDir, [](const std::string&) { return std::nullopt; });
+    auto r = unset.validate(manifestSchema("riot"), c.plugin("riot")->settings, "plugins.riot.settings");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors[0],
+              "plugins.riot.settings.base_url: environment variable VALORY_FAKE_UPSTREAMS_URL is not set");
 }

@@ -130,3 +130,63 @@ TEST(SchemaValidator, ScalarSettingsFromEnvironment) {
               "p.pool_size: environment variable VALORY_TEST_URL is not a valid integer: "
               "\"redis://127.0.0.1:7000\"");
 }
+
+// {"env": NAME} for plain settings replaces the `${NAME}` expansion twitch and riot used to do
+// themselves: a base URL from the environment plus a path below it, resolved by the host.
+TEST(SchemaValidator, EnvironmentReferenceWithSuffix) {
+    auto r =
+        validator().validate(kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}, {"suffix", "/valorant"}}}},
+                             "plugins.riot.settings");
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_EQ(r.value["url"], "redis://127.0.0.1:7000/valorant");
+    EXPECT_TRUE(r.secrets.empty());
+}
+
+TEST(SchemaValidator, EnvironmentReferenceUnsetIsAnErrorNamingTheSetting) {
+    auto r =
+        validator().validate(kSchema, json{{"url", {{"env", "VALORY_UNSET_VAR_X"}, {"suffix", "/oauth2"}}}},
+                             "plugins.twitch.settings");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "plugins.twitch.settings.url: environment variable VALORY_UNSET_VAR_X is not set");
+}
+
+TEST(SchemaValidator, EnvironmentReferenceDefault) {
+    // Unset: the default is used as if written inline (then suffixed and validated).
+    auto r = validator().validate(
+        kSchema,
+        json{{"url",
+              {{"env", "VALORY_UNSET_VAR_X"}, {"default", "http://127.0.0.1:18480"}, {"suffix", "/helix"}}},
+             {"pool_size", {{"env", "VALORY_UNSET_VAR_Y"}, {"default", 5}}}},
+        "p");
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_EQ(r.value["url"], "http://127.0.0.1:18480/helix");
+    EXPECT_EQ(r.value["pool_size"], 5);
+    // Set: the variable wins over the default.
+    r = validator().validate(
+        kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_TEST_POOL"}, {"default", 5}}}}, "p");
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_EQ(r.value["pool_size"], 7);
+    // A default is validated like an inline value.
+    r = validator().validate(
+        kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_UNSET_VAR_Y"}, {"default", 5000}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "p.pool_size: must be at most 1000, got 5000");
+}
+
+TEST(SchemaValidator, EnvironmentReferenceRejectsWhatItWouldIgnore) {
+    auto r = validator().validate(kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}, {"sufix", "/x"}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0],
+              "p.url.sufix: unknown key in an environment reference (known: env, default, suffix)");
+    r = validator().validate(
+        kSchema, json{{"url", "u"}, {"pool_size", {{"env", "VALORY_TEST_POOL"}, {"suffix", "0"}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "p.pool_size.suffix: only string settings take a suffix");
+    r = validator().validate(kSchema, json{{"url", {{"env", "VALORY_TEST_URL"}, {"suffix", 1}}}}, "p");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0], "p.url.suffix: expected a string");
+    // Secrets keep their strict one-key reference: no default (it would be an inline secret).
+    r = validator().validate(kSchema, json{{"url", "u"}, {"password", {{"env", "NOPE"}, {"default", "pw"}}}},
+                             "p");
+    EXPECT_FALSE(r.ok());
+}

@@ -156,6 +156,64 @@ void SchemaValidator::resolveSecret(const nlohmann::json& value, const std::stri
     result.secrets.push_back(s);
 }
 
+// A scalar setting may also come from the environment: {"env": "NAME"} (e.g. a port or URL chosen by
+// a launcher), optionally with "default" (used when NAME is unset) and, for strings, "suffix"
+// (appended, e.g. a path below a base URL). Resolved once, when the settings are validated.
+bool SchemaValidator::isEnvReference(const nlohmann::json& schema, const nlohmann::json& value) {
+    if (!value.is_object() || !value.contains("env")) return false;
+    const std::string type = schema.value("type", std::string());
+    return type == "string" || type == "integer" || type == "number" || type == "boolean";
+}
+
+void SchemaValidator::resolveEnvReference(const nlohmann::json& schema, const nlohmann::json& value,
+                                          const std::string& path, nlohmann::json& out,
+                                          Result& result) const {
+    const std::string type = schema.value("type", std::string());
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        if (it.key() != "env" && it.key() != "default" && it.key() != "suffix") {
+            result.errors.push_back(
+                joinPath(path, it.key()) +
+                ": unknown key in an environment reference (known: env, default, suffix)");
+            return;
+        }
+    }
+    const auto& name = value["env"];
+    if (!name.is_string() || name.get<std::string>().empty()) {
+        result.errors.push_back(joinPath(path, "env") + ": expected a variable name");
+        return;
+    }
+    const auto suffix = value.find("suffix");
+    if (suffix != value.end() && (type != "string" || !suffix->is_string())) {
+        result.errors.push_back(joinPath(path, "suffix") + (type != "string"
+                                                                ? ": only string settings take a suffix"
+                                                                : ": expected a string"));
+        return;
+    }
+    auto text = env_(name.get<std::string>());
+    nlohmann::json resolved;
+    if (!text) {
+        const auto def = value.find("default");
+        if (def == value.end()) {
+            result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
+                                    " is not set");
+            return;
+        }
+        resolved = *def;
+    } else if (type == "string") {
+        resolved = *text;
+    } else {
+        resolved = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+        if (resolved.is_discarded() || !matchesType(type, resolved)) {
+            result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
+                                    " is not a valid " + type + ": \"" + *text + "\"");
+            return;
+        }
+    }
+    if (suffix != value.end() && resolved.is_string())
+        resolved = resolved.get<std::string>() + suffix->get<std::string>();
+    validateNode(schema, resolved, path, out, result);
+}
+
 void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann::json& value,
                                    const std::string& path, nlohmann::json& out, Result& result) const {
     if (schema.value("secret", false)) {
@@ -166,34 +224,9 @@ void SchemaValidator::validateNode(const nlohmann::json& schema, const nlohmann:
             result.errors.push_back(path + ": secret settings must have type string");
         return;
     }
-    // A scalar setting may also come from the environment: {"env": "NAME"} (e.g. a port chosen by a
-    // launcher). The text is converted to the schema's type, then validated like an inline value.
-    if (value.is_object() && value.size() == 1 && value.contains("env")) {
-        const std::string type = schema.value("type", std::string());
-        if (type == "string" || type == "integer" || type == "number" || type == "boolean") {
-            const auto& name = value["env"];
-            if (!name.is_string() || name.get<std::string>().empty()) {
-                result.errors.push_back(joinPath(path, "env") + ": expected a variable name");
-                return;
-            }
-            auto text = env_(name.get<std::string>());
-            if (!text) {
-                result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
-                                        " is not set");
-                return;
-            }
-            nlohmann::json converted = *text;
-            if (type == "integer" || type == "number" || type == "boolean") {
-                converted = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-                if (converted.is_discarded() || !matchesType(type, converted)) {
-                    result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
-                                            " is not a valid " + type + ": \"" + *text + "\"");
-                    return;
-                }
-            }
-            validateNode(schema, converted, path, out, result);
-            return;
-        }
+    if (isEnvReference(schema, value)) {
+        resolveEnvReference(schema, value, path, out, result);
+        return;
     }
     out = value;
     if (auto t = schema.find("type"); t != schema.end() && t->is_string()) {

@@ -1,7 +1,8 @@
 // Validates plugin settings against the manifest's config_schema (a small JSON-Schema subset:
 // type, properties, required, enum, default, minimum, maximum, additionalProperties=false, items,
-// description, secret). Fills defaults and resolves secret references ({"env": NAME} or
-// {"file": PATH}); inline secret values are errors.
+// description, secret). Fills defaults, resolves secret references ({"env": NAME} or
+// {"file": PATH}; inline secret values are errors) and environment references of plain scalar
+// settings ({"env": NAME} with optional "default" and, for strings, "suffix").
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,9 @@ class SchemaValidator {
   private:
     void validateNode(const nlohmann::json& schema, const nlohmann::json& value, const std::string& path,
                       nlohmann::json& out, Result& result) const;
+    static bool isEnvReference(const nlohmann::json& schema, const nlohmann::json& value);
+    void resolveEnvReference(const nlohmann::json& schema, const nlohmann::json& value,
+                             const std::string& path, nlohmann::json& out, Result& result) const;
     void resolveSecret(const nlohmann::json& value, const std::string& path, nlohmann::json& out,
                        Result& result) const;
 

@@ -7,13 +7,6 @@
 
 namespace valory::host {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 bool isToken(std::string_view s) {
     if (s.empty()) return false;
     for (unsigned char c : s) {

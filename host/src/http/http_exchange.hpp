@@ -4,6 +4,8 @@
 
 #include <valory/http.h>
 
+#include "strings.hpp"
+
 #include <Poco/Net/NameValueCollection.h>
 
 #include <cstdint>
@@ -61,7 +63,6 @@ std::string percentDecode(std::string_view in, bool plusIsSpace = false);
 std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view query);
 /// Parses one Cookie header value "a=1; b=2".
 void parseCookies(std::string_view header, std::vector<std::pair<std::string, std::string>>& out);
-bool iequals(std::string_view a, std::string_view b);
 /// An RFC 9110 token: what a header name (or a listed header in CORS) must be.
 bool isToken(std::string_view s);
 /// A header value the host may write: no CR, LF or NUL (they would split or end the header).

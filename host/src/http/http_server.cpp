@@ -246,20 +246,19 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
                  std::chrono::steady_clock::time_point t0, std::uint64_t bytesOut) {
         Events* events = shared_->events;
         if (!events || !events->hasSubscribers(VALORY_EVENT_REQUEST_FINISHED)) return;
-        auto view = [](const std::string& s) { return valory_str{s.data(), s.size()}; };
         valory_request_finished_event ev{};
         ev.struct_size = sizeof ev;
-        ev.method = view(req.method);
-        ev.route = view(outcome.route);
+        ev.method = str(req.method);
+        ev.route = str(outcome.route);
         ev.status = resp.status;
         ev.duration_us = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
                 .count());
         ev.bytes_in = req.body.size();
         ev.bytes_out = bytesOut;
-        ev.client_address = view(req.client);
-        ev.plugin_id = view(outcome.owner);
-        ev.request_id = view(req.requestId);
+        ev.client_address = str(req.client);
+        ev.plugin_id = str(outcome.owner);
+        ev.request_id = str(req.requestId);
         events->publish(VALORY_EVENT_REQUEST_FINISHED, &ev);
     }
 

@@ -25,6 +25,7 @@
 #include <stdexcept>
 
 #include "metrics_registry.hpp"
+#include "strings.hpp"
 #include "url.hpp"
 #include "valory/cpp/error.hpp"
 
@@ -89,21 +90,6 @@ bool isTokenChar(char c) {
 
 bool isToken(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), isTokenChar);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
-std::string_view view(valory_str s) {
-    return s.size ? std::string_view(s.data, s.size) : std::string_view();
 }
 
 // Framing headers belong to the client; a caller's value would desynchronise the connection.
@@ -238,7 +224,7 @@ valory_str thunkHeader(void*, const valory_http_client_response* r, const char* 
     for (const auto& [k, v] : r->headers) {
         if (iequals(k, name)) {
             if (found) *found = 1;
-            return valory_str{v.data(), v.size()};
+            return str(v);
         }
     }
     return valory_str{nullptr, 0};
@@ -246,7 +232,7 @@ valory_str thunkHeader(void*, const valory_http_client_response* r, const char* 
 
 valory_str thunkBody(void*, const valory_http_client_response* r) {
     if (!r || r->body.empty()) return valory_str{nullptr, 0};
-    return valory_str{r->body.data(), r->body.size()};
+    return str(r->body);
 }
 
 void thunkRelease(void*, valory_http_client_response* r) {

@@ -8,6 +8,7 @@
 #include "metrics_registry.hpp"
 #include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
+#include "strings.hpp"
 
 #include <Poco/File.h>
 #include <Poco/Logger.h>
@@ -21,13 +22,6 @@
 namespace valory::host {
 
 namespace {
-
-std::string str(valory_str s) {
-    return s.data && s.size ? std::string(s.data, s.size) : std::string();
-}
-valory_str view(const std::string& s) {
-    return valory_str{s.data(), s.size()};
-}
 
 valory_status fail(valory_error* err, valory_status status, const std::string& message) {
     return valory_fail(err, status, message.c_str());
@@ -44,7 +38,8 @@ void logWrite(valory_host* self, valory_log_level level, valory_str message) {
         Poco::Logger& logger = loggerOf(self);
         const int prio = pocoPriority(level);
         if (logger.getLevel() < prio) return;
-        logger.log(Poco::Message(logger.name(), str(message), static_cast<Poco::Message::Priority>(prio)));
+        logger.log(
+            Poco::Message(logger.name(), toString(message), static_cast<Poco::Message::Priority>(prio)));
     } catch (...) {
         // Logging must never throw into a plugin; there is nowhere left to report this.
     }
@@ -59,7 +54,7 @@ const valory_log_api kLog = {sizeof(valory_log_api), logWrite, logEnabled};
 // --- config ------------------------------------------------------------------------------------
 
 valory_str settingsJson(valory_host* self) {
-    return self ? view(self->settingsJson) : valory_str{"{}", 2};
+    return self ? str(self->settingsJson) : valory_str{"{}", 2};
 }
 
 valory_str dataDir(valory_host* self) {
@@ -67,17 +62,17 @@ valory_str dataDir(valory_host* self) {
     std::error_code ec;
     std::filesystem::create_directories(self->dataDir, ec);
     if (ec) loggerOf(self).warning("cannot create data dir " + self->dataDir + ": " + ec.message());
-    return view(self->dataDir);
+    return str(self->dataDir);
 }
 
 valory_str hostInfo(valory_host* self, const char* key) {
     if (!self || !key) return valory_str{"", 0};
     const std::string k = key;
-    if (k == "plugin.id") return view(self->id);
-    if (k == "plugin.dir") return view(self->pluginDir);
+    if (k == "plugin.id") return str(self->id);
+    if (k == "plugin.dir") return str(self->pluginDir);
     if (self->context) {
         auto it = self->context->info.find(k);
-        if (it != self->context->info.end()) return view(it->second);
+        if (it != self->context->info.end()) return str(it->second);
     }
     return valory_str{"", 0};
 }
@@ -163,16 +158,16 @@ valory_status addStaticMount(valory_host* self, const char* prefix, const char* 
 }
 
 valory_str requestMethod(const valory_request* r) {
-    return view(r->method);
+    return str(r->method);
 }
 valory_str requestTarget(const valory_request* r) {
-    return view(r->target);
+    return str(r->target);
 }
 valory_str requestPath(const valory_request* r) {
-    return view(r->path);
+    return str(r->path);
 }
 valory_str requestRoute(const valory_request* r) {
-    return view(r->route);
+    return str(r->route);
 }
 
 valory_str pathParam(const valory_request* r, const char* name, int32_t* found) {
@@ -181,7 +176,7 @@ valory_str pathParam(const valory_request* r, const char* name, int32_t* found) 
     for (const auto& [k, v] : r->params)
         if (k == name) {
             if (found) *found = 1;
-            return view(v);
+            return str(v);
         }
     return valory_str{nullptr, 0};
 }
@@ -189,7 +184,7 @@ valory_str pathParam(const valory_request* r, const char* name, int32_t* found) 
 void buildKv(const std::vector<std::pair<std::string, std::string>>& store, std::vector<valory_kv>& kv) {
     kv.clear();
     kv.reserve(store.size());
-    for (const auto& [k, v] : store) kv.push_back(valory_kv{view(k), view(v)});
+    for (const auto& [k, v] : store) kv.push_back(valory_kv{str(k), str(v)});
 }
 
 size_t queryParams(const valory_request* r, const valory_kv** out) {
@@ -219,7 +214,7 @@ valory_str header(const valory_request* r, const char* name, int32_t* found) {
     auto it = r->headerSource->find(name);
     if (it == r->headerSource->end()) return valory_str{nullptr, 0};
     if (found) *found = 1;
-    return view(it->second);  // the collection outlives the handler call
+    return str(it->second);  // the collection outlives the handler call
 }
 
 size_t cookies(const valory_request* r, const valory_kv** out) {
@@ -235,32 +230,32 @@ size_t cookies(const valory_request* r, const valory_kv** out) {
 }
 
 valory_str body(const valory_request* r) {
-    return view(r->body);
+    return str(r->body);
 }
 valory_str peerAddress(const valory_request* r) {
-    return view(r->peer);
+    return str(r->peer);
 }
 valory_str clientAddress(const valory_request* r) {
-    return view(r->client);
+    return str(r->client);
 }
 valory_str scheme(const valory_request* r) {
-    return view(r->scheme);
+    return str(r->scheme);
 }
 valory_str hostName(const valory_request* r) {
-    return view(r->hostName);
+    return str(r->hostName);
 }
 valory_str requestId(const valory_request* r) {
-    return view(r->requestId);
+    return str(r->requestId);
 }
 
 void setStatus(valory_response* resp, int32_t status) {
     if (status >= 100 && status <= 999) resp->status = status;
 }
 void setHeader(valory_response* resp, valory_str name, valory_str value) {
-    resp->setHeader(str(name), str(value));
+    resp->setHeader(toString(name), toString(value));
 }
 void addHeader(valory_response* resp, valory_str name, valory_str value) {
-    resp->addHeader(str(name), str(value));
+    resp->addHeader(toString(name), toString(value));
 }
 void appendBody(valory_response* resp, valory_str data) {
     if (data.data && data.size) resp->body.append(data.data, data.size);
@@ -337,7 +332,7 @@ valory_status publish(valory_host* self, valory_str name, valory_str payload, va
     if (!self->context->events->hasSubscribers(VALORY_EVENT_CUSTOM)) return VALORY_OK;
     valory_custom_event ev{};
     ev.struct_size = sizeof ev;
-    ev.publisher = view(self->id);
+    ev.publisher = str(self->id);
     ev.name = name;
     ev.payload_json = payload;
     self->context->events->publish(VALORY_EVENT_CUSTOM, &ev);

@@ -1,4 +1,5 @@
 #include "plugins/plugin_manager.hpp"
+#include "strings.hpp"
 
 #include "config/schema_validator.hpp"
 #include "config/secret_masker.hpp"
@@ -115,9 +116,9 @@ void PluginManager::publishState(const Record& r, int state, const std::string& 
     if (!context_.events || !context_.events->hasSubscribers(VALORY_EVENT_PLUGIN_STATE)) return;
     valory_plugin_state_event ev{};
     ev.struct_size = sizeof ev;
-    ev.plugin_id = valory_str{r.id.data(), r.id.size()};
+    ev.plugin_id = str(r.id);
     ev.state = state;
-    ev.reason = valory_str{reason.data(), reason.size()};
+    ev.reason = str(reason);
     context_.events->publish(VALORY_EVENT_PLUGIN_STATE, &ev);
 }
 
@@ -385,14 +386,14 @@ bool PluginManager::loadAndStart(Record& r) {
     r.handle->logger = &Poco::Logger::get(r.id);
 
     std::vector<valory_str> argViews;
-    for (const auto& a : command_.args) argViews.push_back(valory_str{a.data(), a.size()});
+    for (const auto& a : command_.args) argViews.push_back(str(a));
     valory_create_args args{};
     args.struct_size = sizeof args;
     args.run_mode = mode_;
-    args.settings_json = valory_str{r.handle->settingsJson.data(), r.handle->settingsJson.size()};
+    args.settings_json = str(r.handle->settingsJson);
     if (mode_ == VALORY_RUN_COMMAND) {
-        args.command_plugin = valory_str{command_.plugin.data(), command_.plugin.size()};
-        args.command_name = valory_str{command_.command.data(), command_.command.size()};
+        args.command_plugin = str(command_.plugin);
+        args.command_name = str(command_.command);
         args.command_args = argViews.empty() ? nullptr : argViews.data();
         args.command_arg_count = argViews.size();
     }
@@ -517,16 +518,16 @@ int PluginManager::runCommand(std::string& out, std::string& error) {
         return 1;
     }
     std::vector<valory_str> argViews;
-    for (const auto& a : command_.args) argViews.push_back(valory_str{a.data(), a.size()});
+    for (const auto& a : command_.args) argViews.push_back(str(a));
     StringWriter sink;
     valory_writer writer{sizeof(valory_writer), &sink, &StringWriter::write};
     valory_error err;
     valory_error_init(&err);
     valory_status st = VALORY_ERR_INTERNAL;
     try {
-        st = target->descriptor->command(
-            target->instance, valory_str{command_.command.data(), command_.command.size()},
-            argViews.empty() ? nullptr : argViews.data(), argViews.size(), &writer, &err);
+        st = target->descriptor->command(target->instance, str(command_.command),
+                                         argViews.empty() ? nullptr : argViews.data(), argViews.size(),
+                                         &writer, &err);
     } catch (...) {
         valory_fail(&err, VALORY_ERR_INTERNAL, "command threw an exception across the C boundary");
     }

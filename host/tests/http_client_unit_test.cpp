@@ -23,7 +23,7 @@ std::chrono::system_clock::time_point epochSeconds(int64_t s) {
 
 }  // namespace
 
-TEST(Url, ParsesSchemeHostPortTarget) {
+TEST(HttpClientUrl, ParsesSchemeHostPortTarget) {
     std::string why;
     auto u = parseUrl("HTTPS://Api.Twitch.TV/helix/users?login=a&login=b#frag", why);
     ASSERT_TRUE(u) << why;
@@ -48,14 +48,14 @@ TEST(Url, ParsesSchemeHostPortTarget) {
     EXPECT_EQ(u->target, "/?q=1");
 }
 
-TEST(Url, KeepsTheTargetByteForByte) {
+TEST(HttpClientUrl, KeepsTheTargetByteForByte) {
     std::string why;
     auto u = parseUrl("https://api.henrikdev.xyz/valorant/v1/account/Caf%C3%A9%20Noir/EUW%2F1?x=%2F", why);
     ASSERT_TRUE(u) << why;
     EXPECT_EQ(u->target, "/valorant/v1/account/Caf%C3%A9%20Noir/EUW%2F1?x=%2F");
 }
 
-TEST(Url, RejectsMalformed) {
+TEST(HttpClientUrl, RejectsMalformed) {
     std::string why;
     EXPECT_FALSE(parseUrl("ftp://x/", why));
     EXPECT_NE(why.find("scheme"), std::string::npos) << why;
@@ -70,7 +70,7 @@ TEST(Url, RejectsMalformed) {
     EXPECT_FALSE(parseUrl("http://[::1/", why));
 }
 
-TEST(RetryPolicy, OnlyIdempotentRequestsMayRetry) {
+TEST(HttpClientRetryPolicy, OnlyIdempotentRequestsMayRetry) {
     EXPECT_TRUE(RetryPolicy::mayRetry("GET", 0));
     EXPECT_TRUE(RetryPolicy::mayRetry("HEAD", 0));
     EXPECT_TRUE(RetryPolicy::mayRetry("PUT", 0));
@@ -82,13 +82,13 @@ TEST(RetryPolicy, OnlyIdempotentRequestsMayRetry) {
     EXPECT_FALSE(RetryPolicy::mayRetry("POST", VALORY_HTTP_CLIENT_NO_RETRY | VALORY_HTTP_CLIENT_IDEMPOTENT));
 }
 
-TEST(RetryPolicy, RetryableStatuses) {
+TEST(HttpClientRetryPolicy, RetryableStatuses) {
     for (int s : {429, 500, 502, 503, 504}) EXPECT_TRUE(RetryPolicy::isRetryableStatus(s)) << s;
     for (int s : {200, 301, 304, 400, 401, 403, 404, 410, 501, 505})
         EXPECT_FALSE(RetryPolicy::isRetryableStatus(s)) << s;
 }
 
-TEST(RetryPolicy, ServerWaitFromRetryAfterSeconds) {
+TEST(HttpClientRetryPolicy, ServerWaitFromRetryAfterSeconds) {
     auto now = epochSeconds(1'700'000'000);
     EXPECT_EQ(RetryPolicy::serverWait({{"retry-after", " 7 "}}, now), 7000ms);
     EXPECT_EQ(RetryPolicy::serverWait({{"Retry-After", "0"}}, now), 0ms);
@@ -97,7 +97,7 @@ TEST(RetryPolicy, ServerWaitFromRetryAfterSeconds) {
     EXPECT_FALSE(RetryPolicy::serverWait({}, now));
 }
 
-TEST(RetryPolicy, ServerWaitFromRetryAfterHttpDate) {
+TEST(HttpClientRetryPolicy, ServerWaitFromRetryAfterHttpDate) {
     // Tue, 14 Nov 2023 22:13:20 GMT == 1700000000
     auto now = epochSeconds(1'700'000'000 - 30);
     auto w = RetryPolicy::serverWait({{"Retry-After", "Tue, 14 Nov 2023 22:13:20 GMT"}}, now);
@@ -109,7 +109,7 @@ TEST(RetryPolicy, ServerWaitFromRetryAfterHttpDate) {
               0ms);
 }
 
-TEST(RetryPolicy, TwitchRatelimitResetCountsOnlyWhenTheBucketIsEmpty) {
+TEST(HttpClientRetryPolicy, TwitchRatelimitResetCountsOnlyWhenTheBucketIsEmpty) {
     auto now = epochSeconds(1'700'000'000);
     HeaderList empty{
         {"Ratelimit-Limit", "800"}, {"Ratelimit-Remaining", "0"}, {"Ratelimit-Reset", "1700000012"}};
@@ -121,7 +121,7 @@ TEST(RetryPolicy, TwitchRatelimitResetCountsOnlyWhenTheBucketIsEmpty) {
     EXPECT_FALSE(RetryPolicy::serverWait(left, now));
 }
 
-TEST(RetryPolicy, HenrikResetAsDeltaOrEpoch) {
+TEST(HttpClientRetryPolicy, HenrikResetAsDeltaOrEpoch) {
     auto now = epochSeconds(1'700'000'000);
     EXPECT_EQ(RetryPolicy::serverWait({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "42"}}, now),
               42000ms);
@@ -130,7 +130,7 @@ TEST(RetryPolicy, HenrikResetAsDeltaOrEpoch) {
     EXPECT_EQ(RetryPolicy::serverWait({{"Retry-After", "2"}, {"x-ratelimit-reset", "9"}}, now), 9000ms);
 }
 
-TEST(RetryPolicy, BackoffIsCappedExponentialWithJitter) {
+TEST(HttpClientRetryPolicy, BackoffIsCappedExponentialWithJitter) {
     double r = 0.0;
     RetryPolicy p(RetryConfig{5, 100ms, 1000ms}, [&] { return r; });
     r = 0.0;
@@ -145,7 +145,7 @@ TEST(RetryPolicy, BackoffIsCappedExponentialWithJitter) {
     EXPECT_LE(p.backoff(9), 1000ms);
 }
 
-TEST(RetryPolicy, DecideHonoursServerWaitAttemptsAndDeadline) {
+TEST(HttpClientRetryPolicy, DecideHonoursServerWaitAttemptsAndDeadline) {
     RetryPolicy p(RetryConfig{3, 100ms, 1000ms}, [] { return 0.0; });
     // Server wait is a floor.
     auto d = p.decide(true, 1, 3, 700ms, 5000ms);
@@ -170,7 +170,7 @@ TEST(RetryPolicy, DecideHonoursServerWaitAttemptsAndDeadline) {
     EXPECT_FALSE(d.retry);
 }
 
-TEST(Settings, DefaultsAndValidation) {
+TEST(HttpClientSettings, DefaultsAndValidation) {
     auto s = HttpClientSettings::fromJson(nlohmann::json::object());
     EXPECT_EQ(s.maxConnections, 30u);
     EXPECT_EQ(s.maxConnectionsPerHost, 10u);
