@@ -40,27 +40,6 @@ std::string lowerAscii(std::string s) {
     return s;
 }
 
-std::string expandEnv(const std::string& value, const char* key) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < value.size()) {
-        const size_t open = value.find("${", pos);
-        if (open == std::string::npos) break;
-        const size_t close = value.find('}', open);
-        if (close == std::string::npos) break;
-        out += value.substr(pos, open - pos);
-        const std::string name = value.substr(open + 2, close - open - 2);
-        const char* v = std::getenv(name.c_str());
-        if (!v)
-            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("riot: settings.") + key + " uses ${" +
-                                                         name +
-                                                         "}, but that environment variable is not set");
-        out += v;
-        pos = close + 1;
-    }
-    return out + value.substr(pos);
-}
-
 RiotConfig RiotConfig::fromSettings(const json& s) {
     RiotConfig c;
     auto str = [&](const char* k, std::string& out) {
@@ -71,7 +50,6 @@ RiotConfig RiotConfig::fromSettings(const json& s) {
             out = std::chrono::seconds(it->get<int64_t>());
     };
     str("base_url", c.henrik.baseUrl);
-    c.henrik.baseUrl = expandEnv(c.henrik.baseUrl, "base_url");
     str("api_key", c.henrik.apiKey);
     str("platform", c.platform);
     if (auto it = s.find("deadline_ms"); it != s.end() && it->is_number_integer())

@@ -64,9 +64,6 @@ class RiotService {
     std::atomic<uint64_t> staleServed_{0};
 };
 
-/// Replaces ${NAME} with the environment variable NAME (URL settings only); throws on an unset one.
-std::string expandEnv(const std::string& value, const char* key);
-
 /// Lower-cases ASCII letters (HenrikDev matches Riot IDs case-insensitively).
 std::string lowerAscii(std::string s);
 

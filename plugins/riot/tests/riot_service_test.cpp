@@ -270,13 +270,3 @@ TEST(RiotService, SettingsParse) {
 }
 
 }  // namespace
-
-namespace {
-TEST(RiotService, BaseUrlExpandsEnvironmentVariables) {
-    ::setenv("VALORY_RIOT_TEST_URL", "http://127.0.0.1:4242", 1);
-    EXPECT_EQ(RiotConfig::fromSettings(json{{"base_url", "${VALORY_RIOT_TEST_URL}/valorant"}}).henrik.baseUrl,
-              "http://127.0.0.1:4242/valorant");
-    EXPECT_THROW(RiotConfig::fromSettings(json{{"base_url", "${VALORY_UNSET_VAR_Y}/valorant"}}),
-                 valory::sdk::Error);
-}
-}  // namespace

@@ -119,27 +119,6 @@ json streamRecord(const json& s) {
                 {"tags", tags}};
 }
 
-std::string expandEnv(const std::string& value, const char* key) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < value.size()) {
-        const size_t open = value.find("${", pos);
-        if (open == std::string::npos) break;
-        const size_t close = value.find('}', open);
-        if (close == std::string::npos) break;
-        out += value.substr(pos, open - pos);
-        const std::string name = value.substr(open + 2, close - open - 2);
-        const char* v = std::getenv(name.c_str());
-        if (!v)
-            throw Error(VALORY_ERR_INVALID_ARGUMENT, std::string("twitch: settings.") + key + " uses ${" +
-                                                         name +
-                                                         "}, but that environment variable is not set");
-        out += v;
-        pos = close + 1;
-    }
-    return out + value.substr(pos);
-}
-
 TwitchConfig TwitchConfig::fromSettings(const json& s) {
     TwitchConfig c;
     auto get = [&](const char* k, std::string& out) {
@@ -156,10 +135,6 @@ TwitchConfig TwitchConfig::fromSettings(const json& s) {
         c.deadline = std::chrono::milliseconds(it->get<int64_t>());
     if (auto it = s.find("token_renew_before_s"); it != s.end() && it->is_number_integer())
         c.renewBefore = std::chrono::seconds(it->get<int64_t>());
-    c.idBaseUrl = expandEnv(c.idBaseUrl, "id_base_url");
-    c.helixBaseUrl = expandEnv(c.helixBaseUrl, "helix_base_url");
-    c.authorizeBaseUrl = expandEnv(c.authorizeBaseUrl, "authorize_base_url");
-    c.redirectUri = expandEnv(c.redirectUri, "redirect_uri");
     if (c.clientId.empty())
         throw Error(VALORY_ERR_INVALID_ARGUMENT, "twitch: settings.client_id is required");
     if (c.clientSecret.empty())

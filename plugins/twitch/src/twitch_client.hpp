@@ -91,9 +91,6 @@ class TwitchClient {
 /// Normalised records (see valory/twitch.h).
 nlohmann::json userRecord(const nlohmann::json& helixUser);
 nlohmann::json streamRecord(const nlohmann::json& helixStream);
-/// Replaces ${NAME} with the environment variable NAME (URL settings only, e.g. the demo profile's
-/// "${VALORY_FAKE_UPSTREAMS_URL}/helix"); throws sdk::Error(INVALID_ARGUMENT) naming an unset one.
-std::string expandEnv(const std::string& value, const char* key);
 /// Twitch logins: 1-25 of [A-Za-z0-9_]; returns the lower-case form or "" when invalid.
 std::string normalizeLogin(std::string_view login);
 

@@ -336,16 +336,3 @@ TEST(TwitchClient, SettingsRequireCredentials) {
 }
 
 }  // namespace
-
-namespace {
-TEST(TwitchClient, UrlSettingsExpandEnvironmentVariables) {
-    ::setenv("VALORY_TWITCH_TEST_URL", "http://127.0.0.1:4242", 1);
-    auto c = TwitchConfig::fromSettings(json{
-        {"client_id", "x"}, {"client_secret", "y"}, {"helix_base_url", "${VALORY_TWITCH_TEST_URL}/helix"}});
-    EXPECT_EQ(c.helixBaseUrl, "http://127.0.0.1:4242/helix");
-    EXPECT_THROW(
-        TwitchConfig::fromSettings(json{
-            {"client_id", "x"}, {"client_secret", "y"}, {"id_base_url", "${VALORY_UNSET_VAR_X}/oauth2"}}),
-        valory::sdk::Error);
-}
-}  // namespace
