@@ -47,6 +47,12 @@ json HenrikClient::get(const std::vector<std::string>& segments,
     std::string url = config_.baseUrl;
     std::string route;  // for messages: no names, keys or ids
     for (size_t i = 0; i < segments.size(); ++i) {
+        // urlEncode keeps dots, and "." / ".." are dot-segments a URL normaliser removes: a Riot
+        // name or tag of ".." would walk HenrikDev's path with the server's key. No name or tag
+        // is ever empty or only one or two dots, so refuse them before anything is sent.
+        if (segments[i].empty() || segments[i] == "." || segments[i] == "..")
+            throw Error(VALORY_ERR_INVALID_ARGUMENT,
+                        "riot: a name, tag or id may not be empty, \".\" or \"..\"");
         url += "/" + sdk::urlEncode(segments[i]);
         if (i < 2 || segments[i] == "by-puuid" || segments[i] == "account" || segments[i] == "mmr" ||
             segments[i] == "matches")

@@ -115,6 +115,24 @@ TEST(RiotService, RiotIdWithUnicodeAndSpacesIsPercentEncodedAndKeyIsRaw) {
     EXPECT_TRUE(streamerKey);
 }
 
+// Regression (hardening issue, item 7): ".." as a name or tag must not reach HenrikDev as a
+// dot-segment that walks its path (with the server's key).
+TEST(RiotService, DotSegmentNameOrTagIsRefusedBeforeAnyRequest) {
+    Fixture f;
+    for (const auto& [name, tag] : std::vector<std::pair<std::string, std::string>>{
+             {"..", "sun"}, {"Nrk", ".."}, {".", "sun"}, {"Nrk", "."}}) {
+        try {
+            f.service->account(byId(name, tag));
+            ADD_FAILURE() << name << "#" << tag << " was accepted";
+        } catch (const valory::sdk::Error& e) {
+            EXPECT_EQ(e.status(), VALORY_ERR_INVALID_ARGUMENT) << e.what();
+        }
+    }
+    EXPECT_TRUE(f.transport.sent.empty()) << f.transport.sent.front().url;
+    f.service->account(byId("...", "sun"));  // three dots is a name, not a dot-segment
+    ASSERT_EQ(f.transport.sent.size(), 1u);
+}
+
 TEST(RiotService, Code22IsNotFoundAndRemembered) {
     Fixture f;
     for (int i = 0; i < 3; ++i) {
