@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server
   wrk openssl curl valgrind binutils ca-certificates
+  nodejs npm chromium nginx prometheus clang-14 libfuzzer-14-dev
 )
 
 if [ -r /etc/os-release ]; then
