@@ -563,7 +563,10 @@ void HttpClientService::runAttempt(Attempt& a) {
 
         // Read the raw body in slices, re-arming the receive timeout to what is left of the deadline.
         const bool bodyless = a.method == "HEAD" || a.status == 204 || a.status == 304 || a.status < 200;
-        auto tooLarge = [&](std::size_t more) { return a.body.size() + more > settings_.maxBodyBytes; };
+        // Written so that a huge `more` (a chunk size near SIZE_MAX) cannot wrap the sum around.
+        auto tooLarge = [&](std::size_t more) {
+            return more > settings_.maxBodyBytes || a.body.size() > settings_.maxBodyBytes - more;
+        };
         auto failTooLarge = [&] {
             a.kind = Attempt::Kind::TooLarge;
             a.message = "response body of " + where + " exceeds max_body_bytes (" +
@@ -576,6 +579,9 @@ void HttpClientService::runAttempt(Attempt& a) {
             giveBack(false);
         };
         char buf[4096];
+        if (!bodyless && presp.hasContentLength() && presp.getContentLength64() >= 0 &&
+            tooLarge(static_cast<std::size_t>(presp.getContentLength64())))
+            return failTooLarge();
         if (!bodyless && presp.getChunkedTransferEncoding()) {
             auto* raw = dynamic_cast<RawBodyAccess*>(session.get());
             if (!raw) throw Poco::IllegalStateException("session without raw access");

@@ -757,6 +757,31 @@ TEST(HttpClient, MalformedAndTruncatedAnswersAreUpstreamErrors) {
     }
 }
 
+TEST(HttpClient, HugeChunkSizeOrContentLengthCannotWrapTheBodyLimit) {
+    // A chunk size near SIZE_MAX wrapped `body + size > limit` around: the client then read
+    // whatever the peer sent (hundreds of MB) and reported it as truncated instead of too large.
+    auto settings = fastSettings();
+    settings["max_body_bytes"] = 1 << 20;
+    HttpClientService svc(settings);
+    {
+        RawTcpServer raw(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n"
+            "fffffffffffffff0\r\n" +  // 16 + (2^64 - 16) wraps to 0
+            std::string(2 << 20, 'x'));
+        Call c = get(svc, raw.url());
+        EXPECT_EQ(c.status, VALORY_ERR_TOO_LARGE) << statusText(c);
+        EXPECT_NE(c.message.find("exceeds max_body_bytes"), std::string::npos) << c.message;
+        EXPECT_TRUE(c.body.empty());
+    }
+    {
+        RawTcpServer raw("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n" +
+                         std::string(2 << 20, 'x'));
+        Call c = get(svc, raw.url());
+        EXPECT_EQ(c.status, VALORY_ERR_TOO_LARGE) << statusText(c);
+        EXPECT_NE(c.message.find("exceeds max_body_bytes"), std::string::npos) << c.message;
+    }
+}
+
 TEST(HttpClient, RefusedConnectionIsUnavailable) {
     uint16_t port;
     {
