@@ -1,6 +1,8 @@
 // Dispatch, failure modes, counters and the /__control API of the fake upstreams.
 #include "fake_upstreams.hpp"
 
+#include <ctime>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -393,17 +395,29 @@ Reply FakeUpstreams::control(const Incoming& in) {
         if (!body.value("live", true)) {
             user.stream = nullptr;
         } else {
-            if (user.stream.is_null()) user.stream = Json::object();
+            if (user.stream.is_null())  // a stream that goes live now started now
+                user.stream = Json{{"started_at", isoUtcMs(nowMs()).substr(0, 19) + "Z"}};
             for (auto& [k, v] : body.items())
                 if (k != "login" && k != "live") user.stream[k] = v;
         }
         return jsonReply(200, Json{{"ok", true}});
     }
+    if (what == "/match") return addMatch(body);
     return jsonReply(404, Json{{"error", "not_found"}, {"message", "unknown control endpoint " + what}});
 }
 
 // ------------------------------------------------------------------------------------------------
 // helpers
+
+std::string isoUtcMs(int64_t epochMs) {
+    const std::time_t secs = static_cast<std::time_t>(epochMs / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epochMs % 1000));
+    return buf;
+}
 
 std::string lowerAscii(std::string s) {
     for (auto& c : s)
