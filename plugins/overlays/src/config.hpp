@@ -1,0 +1,33 @@
+// Settings of the overlays plugin (plugin.json's config_schema, validated by the host before create).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace valory::plugins::overlays {
+
+struct OverlaysConfig {
+    std::string sessionSecret;  ///< HS256 key; never logged
+    std::chrono::seconds sessionTtl{2592000};
+    bool cookieSecure = true;
+    bool cookieReadable = false;  ///< true = no HttpOnly (the original web client reads the cookie)
+    std::string cookieDomain;
+    std::string cookieSameSite = "Lax";
+    std::chrono::seconds stateTtl{600};
+    std::string redirectUri;  ///< empty = <public_url>/api/auth/callback
+    std::string afterLoginUrl = "/dashboard";
+    std::vector<std::string> allowedOrigins;
+    bool useCache = true;
+    std::string cacheNamespace = "valory";
+    std::chrono::seconds overlayCacheTtl{300};
+    std::chrono::seconds overlayMaxAge{0};
+
+    /// From the validated settings; throws std::invalid_argument naming the key on a value the
+    /// schema cannot express (secret too short, SameSite=None without Secure, bad origin).
+    static OverlaysConfig fromSettings(const nlohmann::json& settings);
+};
+
+}  // namespace valory::plugins::overlays

@@ -1,0 +1,16 @@
+// The feature files of the overlays plugin: each adds its routes to app.routes.
+#pragma once
+
+namespace valory::plugins::overlays {
+
+struct App;
+
+void registerAuthRoutes(App& app);     // auth_routes.cpp: /api/auth/*
+void registerUserRoutes(App& app);     // user_routes.cpp: /api/users/me, riotid, hdev_api_key
+void registerOverlayRoutes(App& app);  // overlay_routes.cpp: settings, public /api/overlay/{id}
+void registerUtilsRoutes(App& app);    // utils_routes.cpp: ping, health, openapi.json
+
+/// All of the above (plugin.cpp), in registration order.
+void registerFeatures(App& app);
+
+}  // namespace valory::plugins::overlays

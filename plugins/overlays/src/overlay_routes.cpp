@@ -1,0 +1,10 @@
+#include "app.hpp"
+#include "features.hpp"
+
+namespace valory::plugins::overlays {
+
+void registerOverlayRoutes(App& app) {
+    (void)app;
+}
+
+}  // namespace valory::plugins::overlays
