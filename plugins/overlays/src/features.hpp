@@ -9,6 +9,7 @@ void registerAuthRoutes(App& app);     // auth_routes.cpp: /api/auth/*
 void registerUserRoutes(App& app);     // user_routes.cpp: /api/users/me, riotid, hdev_api_key
 void registerOverlayRoutes(App& app);  // overlay_routes.cpp: settings, public /api/overlay/{id}
 void registerUtilsRoutes(App& app);    // utils_routes.cpp: ping, health, openapi.json
+void registerPageRoutes(App& app);     // pages.cpp: /, /dashboard, /overlay/{id}, /assets/, load reports
 
 /// All of the above (plugin.cpp), in registration order.
 void registerFeatures(App& app);

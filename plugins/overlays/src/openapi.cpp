@@ -76,6 +76,49 @@ json build() {
          {"responses", {{"200", okJson("OpenAPI 3 document", {{"type", "object"}})}}}});
     (void)detailError;
     (void)ref;
+
+    // ---- pages (pages.cpp) ---------------------------------------------------------------------
+    const json html = {{"description", "the page"},
+                       {"content", {{"text/html", {{"schema", {{"type", "string"}}}}}}}};
+    const json overlayIdParam = {{"name", "id"},
+                                 {"in", "path"},
+                                 {"required", true},
+                                 {"schema", {{"type", "string"}, {"format", "uuid"}}}};
+    json beaconIdParam = overlayIdParam;
+    beaconIdParam["name"] = "overlay_id";
+    add(doc, "/", "get", {{"summary", "Landing page"}, {"tags", {"pages"}}, {"responses", {{"200", html}}}});
+    add(doc, "/dashboard", "get",
+        {{"summary", "The streamer's dashboard (log in, Riot ID, overlay settings with live preview)"},
+         {"tags", {"pages"}},
+         {"responses", {{"200", html}}}});
+    add(doc, "/overlay/{id}", "get",
+        {{"summary", "The OBS browser-source page of an overlay (transparent background)"},
+         {"tags", {"pages"}},
+         {"parameters", json::array({overlayIdParam})},
+         {"responses",
+          {{"200", html}, {"404", {{"description", "malformed id: the page in its error state"}}}}}});
+    add(doc, "/api/overlay/{overlay_id}/frontend-load", "post",
+        {{"summary",
+          "The OBS page's load report (navigator.sendBeacon), published as event overlays.frontend_load"},
+         {"tags", {"pages"}},
+         {"parameters", json::array({beaconIdParam})},
+         {"requestBody",
+          {{"required", true},
+           {"content",
+            {{"application/json",
+              {{"schema",
+                {{"type", "object"},
+                 {"properties",
+                  {{"overlay_id", {{"type", "string"}, {"format", "uuid"}}},
+                   {"first_render_ms", {{"type", "number"}, {"minimum", 0}}},
+                   {"poll_failures", {{"type", "integer"}, {"minimum", 0}}}}},
+                 {"required", {"first_render_ms", "poll_failures"}}}}}}}}}},
+         {"responses",
+          {{"204", {{"description", "accepted"}}},
+           {"403", detailError("Origin not allowed")},
+           {"415", detailError("not JSON")},
+           {"422", detailError("malformed report")},
+           {"429", detailError("more than one report per overlay per interval")}}}});
     return doc;
 }
 

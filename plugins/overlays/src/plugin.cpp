@@ -15,6 +15,7 @@ void registerFeatures(App& app) {
     registerUserRoutes(app);
     registerOverlayRoutes(app);
     registerUtilsRoutes(app);
+    registerPageRoutes(app);
 }
 
 namespace {
