@@ -81,6 +81,7 @@ class Stack {
     // A database of its own.
     const dbName = `valory_browser_${this.suite.replace(/[^a-z0-9]/gi, '_')}_${process.pid}`;
     const kv = Object.fromEntries(pg.VALORY_PG_DSN.split(/\s+/).map((p) => p.split('=')));
+    process.env.PGOPTIONS = '-c client_min_messages=warning';
     const psql = ['-h', kv.host, '-p', kv.port, '-U', kv.user, '-d', kv.dbname || 'postgres', '-v', 'ON_ERROR_STOP=1', '-q'];
     execFileSync('psql', psql.concat(['-c', `DROP DATABASE IF EXISTS ${dbName}`]));
     execFileSync('psql', psql.concat(['-c', `CREATE DATABASE ${dbName}`]));

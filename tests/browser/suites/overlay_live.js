@@ -9,7 +9,7 @@ let s, page;
 const text = (sel) => page.textContent(sel);
 const polls = () => page.evaluate(() => window.__valoryOverlay.polls);
 
-run('overlay_live', { redisDb: 11, riot: { rank_ttl_s: 1, matches_ttl_s: 1 }, overlays: { stats_refresh_s: 1 } }, [
+run('overlay_live', { redisDb: 11, riot: { rank_ttl_s: 1, matches_ttl_s: 1 } }, [
   ['seed and open with ?poll=1', async (stack) => {
     s = await seedStreamer(stack);
     await saveSettings(stack, s.page, Object.assign({}, SETTINGS_DEFAULTS, { overlayStyle: 'old' }));

@@ -75,6 +75,17 @@ run('overlay_styles', { redisDb: 9 }, [
     });
     eq(r, [['Unranked', '/u.svg'], ['Unranked', '/u.svg'], ['Unranked', '/u.svg'], 'new'], 'tiers 0-2 and an unknown style');
   }],
+  ['the branding strip: 30 s shown, 300 s hidden, and ?branding=0 removes it', async (stack) => {
+    let page = await openOverlay(stack, s.overlayId);
+    assert(await page.$('[data-el=branding]'), 'the strip is there');
+    eq(await page.getAttribute('[data-el=branding]', 'hidden-phase'), null, 'visible at first');
+    const phases = await page.evaluate(() => [0, 29999, 30000, 329999, 330000, 359999, 360000].map((t) => ValoryRender.brandingVisible(t)));
+    eq(phases, [true, true, false, false, true, true, false], 'the cycle');
+    await page.context().close();
+    page = await openOverlay(stack, s.overlayId, '?branding=0');
+    eq(await page.$('[data-el=branding]'), null, 'hidden by the URL option');
+    await page.context().close();
+  }],
   ['?scale and ?align', async (stack) => {
     await saveSettings(stack, s.page, { overlayStyle: 'new' });
     const page = await openOverlay(stack, s.overlayId, '?scale=1.5&align=right');
