@@ -10,6 +10,10 @@ void registerUserRoutes(App& app);     // user_routes.cpp: /api/users/me, riotid
 void registerOverlayRoutes(App& app);  // overlay_routes.cpp: settings, public /api/overlay/{id}
 void registerUtilsRoutes(App& app);    // utils_routes.cpp: ping, health, openapi.json
 
+// stats_feature.cpp: /api/overlay/{id}/stats, the session reset, /api/streamers/*
+void registerStatsRoutes(App& app);
+void registerShowcaseRoutes(App& app);
+
 /// All of the above (plugin.cpp), in registration order.
 void registerFeatures(App& app);
 

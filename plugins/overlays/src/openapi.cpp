@@ -1,5 +1,7 @@
 #include "openapi.hpp"
 
+#include "stats_feature.hpp"
+
 #include <string>
 
 namespace valory::plugins::overlays {
@@ -74,6 +76,7 @@ json build() {
         {{"summary", "This document"},
          {"tags", {"utils"}},
          {"responses", {{"200", okJson("OpenAPI 3 document", {{"type", "object"}})}}}});
+    documentStatsRoutes(doc);
     (void)detailError;
     (void)ref;
     return doc;
