@@ -112,13 +112,4 @@ TEST_F(ChatPluginTest, TemplatesComeFromTheSettings) {
     EXPECT_EQ(host.request("GET", "/api/chat/ghost").body, "who is ghost?");
 }
 
-TEST_F(ChatPluginTest, UnknownSettingIsRefused) {
-    FakeHost other;
-    other.provideService(VALORY_OVERLAYS_SERVICE, 1, 0, &vtable, &fake);
-    valory::testkit::PluginHandle h;
-    EXPECT_NE(other.tryLoad(&h, valory_plugin_entry_v1(), FakeHost::readFile(VALORY_TEST_MANIFEST),
-                            R"({"templat": "x"})"),
-              VALORY_OK);
-}
-
 }  // namespace

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,8 @@ class Routes {
     std::vector<sdk::Route> handles_;
 };
 
+struct StatsFeature;
+
 /// Shared state of the running plugin.
 struct App {
     explicit App(OverlaysConfig cfg) : config(std::move(cfg)) {}
@@ -91,6 +94,10 @@ struct App {
     std::optional<sdk::Cache> cache;  ///< cache/1 when it runs and config.useCache
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
     std::atomic<bool> jobsRunning{false};  ///< set by whoever runs the plugin's scheduled jobs
+    std::shared_ptr<StatsFeature> stats;   ///< rank data, showcase, jobs (stats_feature.cpp)
+    /// The user id of the request's valid session, nullopt without one (set by the auth feature;
+    /// routes of other features that need a logged-in streamer call it).
+    std::function<std::optional<int64_t>(const sdk::Request&)> authenticate;
 
     sdk::sql::Database& sql();
     sdk::Twitch& tw();

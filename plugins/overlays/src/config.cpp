@@ -48,6 +48,7 @@ OverlaysConfig OverlaysConfig::fromSettings(const nlohmann::json& s) {
     c.cacheNamespace = value<std::string>(s, "cache_namespace", "valory");
     c.overlayCacheTtl = std::chrono::seconds(value<int64_t>(s, "overlay_cache_ttl_s", 300));
     c.overlayMaxAge = std::chrono::seconds(value<int64_t>(s, "overlay_max_age_s", 0));
+    c.rankData = RankDataConfig::fromSettings(s);
     return c;
 }
 

@@ -11,6 +11,10 @@ void registerOverlayRoutes(App& app);  // overlay_routes.cpp: settings, public /
 void registerUtilsRoutes(App& app);    // utils_routes.cpp: ping, health, openapi.json
 void registerPageRoutes(App& app);     // pages.cpp: /, /dashboard, /overlay/{id}, /assets/, load reports
 
+// stats_feature.cpp: /api/overlay/{id}/stats, the session reset, /api/streamers/*
+void registerStatsRoutes(App& app);
+void registerShowcaseRoutes(App& app);
+
 /// All of the above (plugin.cpp), in registration order.
 void registerFeatures(App& app);
 

@@ -1,5 +1,7 @@
 #include "openapi.hpp"
 
+#include "stats_feature.hpp"
+
 #include <string>
 #include <tuple>
 #include <vector>
@@ -315,6 +317,7 @@ json build() {
            {"415", detailError("not JSON")},
            {"422", detailError("malformed report")},
            {"429", detailError("more than one report per overlay per interval")}}}});
+    documentStatsRoutes(doc);
     return doc;
 }
 

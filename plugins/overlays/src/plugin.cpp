@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "features.hpp"
 #include "schema.hpp"
+#include "stats_feature.hpp"
 #include "valory/cpp/plugin.hpp"
 
 namespace valory::plugins::overlays {
@@ -15,6 +16,8 @@ void registerFeatures(App& app) {
     registerUserRoutes(app);
     registerOverlayRoutes(app);
     registerUtilsRoutes(app);
+    registerStatsRoutes(app);
+    registerShowcaseRoutes(app);
     registerPageRoutes(app);
 }
 
@@ -40,9 +43,11 @@ class OverlaysPlugin : public sdk::Plugin {
         if (!args_.serving()) return;
 
         registerFeatures(*app_);
+        startStats(*app_);
     }
 
     void stop() override {
+        if (app_) stopStats(*app_);
         if (app_) app_->routes.clear();
         app_.reset();
     }

@@ -75,7 +75,7 @@ std::string isoUtcMs(int64_t epochMs) {
     const std::time_t secs = static_cast<std::time_t>(epochMs / 1000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epochMs % 1000));
     return buf;
@@ -212,33 +212,6 @@ json emptyStats(const std::string& overlayId, const std::string& status, const s
         {"updated_at", nullptr},
         {"age_s", nullptr},
         {"stale", false}};
-}
-
-std::string etagOf(const std::string& body) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : body) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
-    return buf;
-}
-
-bool etagMatches(const std::string& header, const std::string& etag) {
-    size_t pos = 0;
-    while (pos < header.size()) {
-        size_t end = header.find(',', pos);
-        if (end == std::string::npos) end = header.size();
-        std::string item = header.substr(pos, end - pos);
-        const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-        item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
-        if (item == "*") return true;
-        if (item.rfind("W/", 0) == 0) item = item.substr(2);
-        if (item == etag) return true;
-        pos = end + 1;
-    }
-    return false;
 }
 
 }  // namespace valory::plugins::overlays

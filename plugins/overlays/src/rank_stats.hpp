@@ -64,10 +64,4 @@ nlohmann::json buildStats(const std::string& overlayId, const nlohmann::json& ac
 /// (HenrikDev does not know the Riot ID) or "unavailable" (HenrikDev failed and nothing is cached).
 nlohmann::json emptyStats(const std::string& overlayId, const std::string& status, const std::string& riotId);
 
-/// A strong ETag over the bytes of a body ("\"<16 hex>\"").
-std::string etagOf(const std::string& body);
-
-/// Whether an If-None-Match header value matches `etag` (lists, W/ prefixes and "*").
-bool etagMatches(const std::string& ifNoneMatch, const std::string& etag);
-
 }  // namespace valory::plugins::overlays

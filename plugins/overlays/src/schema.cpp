@@ -10,6 +10,11 @@ namespace valory::plugins::overlays {
 //   overlays_user_id_key  one overlay per user; users/me/overlay WHERE user_id = $1
 //   auth_sessions_pkey    every authenticated request        WHERE id = $1
 //   oauth_states_pkey     login callback                     DELETE ... WHERE state = $1
+//   overlay_matches_pkey  recording matches                  INSERT ... ON CONFLICT (puuid, match_id)
+//   overlay_matches_recent session counters                  WHERE puuid = $1 ORDER BY started_at DESC
+//   overlay_stats_state_pkey   stats owner lookup, resets    WHERE overlay_id = $1
+//   overlay_stats_state_requested  refresh job               WHERE requested_at >= $1
+//   showcase_snapshots_pkey, job_runs_pkey  one row each / per job
 const std::vector<sdk::sql::Migration>& migrations() {
     static const std::vector<sdk::sql::Migration> kAll = {
         {1, "users and overlays", R"SQL(
@@ -80,6 +85,42 @@ CREATE TABLE oauth_states (
 );
 )SQL"},
         // 10-19: rank data, showcase, jobs (stats features) are appended here.
+        {10, "rank data: recorded matches, session resets, demand", R"SQL(
+-- Competitive matches as seen by the refresh (HenrikDev lists only the last few): sessions are
+-- counted from here, so a long session keeps every result.
+CREATE TABLE overlay_matches (
+    puuid       varchar(100) NOT NULL,
+    match_id    varchar(100) NOT NULL,
+    started_at  timestamptz  NOT NULL,
+    result      varchar(4)   NOT NULL CHECK (result IN ('win', 'loss', 'draw')),
+    recorded_at timestamptz  NOT NULL DEFAULT now(),
+    PRIMARY KEY (puuid, match_id)
+);
+CREATE INDEX overlay_matches_recent ON overlay_matches (puuid, started_at DESC);
+-- Per overlay: the owner's last session reset and when its stats were last asked for (the
+-- refresh job keeps only recently asked-for overlays up to date).
+CREATE TABLE overlay_stats_state (
+    overlay_id       uuid        PRIMARY KEY REFERENCES overlays(id) ON DELETE CASCADE,
+    session_reset_at timestamptz,
+    requested_at     timestamptz
+);
+CREATE INDEX overlay_stats_state_requested ON overlay_stats_state (requested_at);
+)SQL"},
+        {11, "showcase list and job runs", R"SQL(
+-- The last good showcase list, shared by every host (Twitch down -> this one is served).
+CREATE TABLE showcase_snapshots (
+    id         smallint    PRIMARY KEY CHECK (id = 1),
+    streamers  jsonb       NOT NULL CHECK (jsonb_typeof(streamers) = 'array'),
+    updated_at timestamptz NOT NULL
+);
+-- One row per scheduled job: claimed under an advisory lock so a job runs once per interval
+-- across all hosts.
+CREATE TABLE job_runs (
+    job         varchar(100) PRIMARY KEY,
+    last_run_at timestamptz  NOT NULL,
+    last_host   varchar(200) NOT NULL DEFAULT ''
+);
+)SQL"},
     };
     return kAll;
 }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "app.hpp"
 #include "valory/cpp/error.hpp"
 
 namespace valory::plugins::overlays {

@@ -156,18 +156,5 @@ TEST(RankStats, StatsDocumentCarriesEveryField) {
     EXPECT_EQ(none["tier"]["name"], "Unranked");
 }
 
-TEST(RankStats, EtagsAreStableAndIfNoneMatchUnderstandsLists) {
-    const auto a = etagOf("{\"a\":1}"), b = etagOf("{\"a\":2}");
-    EXPECT_EQ(a, etagOf("{\"a\":1}"));
-    EXPECT_NE(a, b);
-    EXPECT_EQ(a.front(), '"');
-    EXPECT_TRUE(etagMatches(a, a));
-    EXPECT_TRUE(etagMatches("W/" + a, a));
-    EXPECT_TRUE(etagMatches(b + ", " + a, a));
-    EXPECT_TRUE(etagMatches("*", a));
-    EXPECT_FALSE(etagMatches(b, a));
-    EXPECT_FALSE(etagMatches("", a));
-}
-
 }  // namespace
 }  // namespace valory::plugins::overlays

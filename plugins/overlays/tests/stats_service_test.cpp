@@ -2,6 +2,8 @@
 // rate-limited keys, sessions across refreshes, demand-driven refresh.
 #include "stats_service.hpp"
 
+#include "app.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
