@@ -62,19 +62,6 @@ nlohmann::json PagesConfig::publicJson() const {
             {"remoteAvatars", remoteAvatars}};
 }
 
-bool isUuid(std::string_view t) noexcept {
-    if (t.size() != 36) return false;
-    for (size_t i = 0; i < t.size(); ++i) {
-        const char c = t[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string jsonForHtml(const nlohmann::json& value) {
     const std::string text = value.dump();
     std::string out;

@@ -34,9 +34,6 @@ struct PagesConfig {
     nlohmann::json publicJson() const;
 };
 
-/// True for a canonical UUID (8-4-4-4-12 hex digits).
-bool isUuid(std::string_view text) noexcept;
-
 /// JSON safe to embed in an HTML <script type="application/json"> element: '<', '>', '&' and
 /// U+2028/2029 are escaped, so no value can close the element.
 std::string jsonForHtml(const nlohmann::json& value);

@@ -10,6 +10,7 @@
 #include "app.hpp"
 #include "features.hpp"
 #include "page_set.hpp"
+#include "session_token.hpp"
 
 namespace valory::plugins::overlays {
 
@@ -83,7 +84,7 @@ void registerPageRoutes(App& app) {
     app.routes.add("GET", "/overlay/{id}", [st, base](const sdk::Request& req, sdk::Response& resp) {
         const std::string id(req.param("id").value_or(""));
         // A malformed id still gets the page (OBS then shows its error state), with a 404.
-        const bool valid = isUuid(id);
+        const bool valid = isUuid(std::string_view(id));
         nlohmann::json cfg = base;
         cfg["overlayId"] = valid ? id : "";
         cfg["beaconUrl"] = valid ? "/api/overlay/" + id + "/frontend-load" : "";
@@ -94,7 +95,7 @@ void registerPageRoutes(App& app) {
         "POST", "/api/overlay/{overlay_id}/frontend-load",
         [st, &app](const sdk::Request& req, sdk::Response& resp) {
             const std::string id(req.param("overlay_id").value_or(""));
-            if (!isUuid(id))
+            if (!isUuid(std::string_view(id)))
                 throw ApiError(422,
                                nlohmann::json::array(
                                    {fieldError("path", "overlay_id", "not a valid UUID", "uuid_parsing")}),

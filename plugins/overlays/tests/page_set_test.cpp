@@ -24,15 +24,6 @@ TEST(PagesConfig, DefaultsWhenAbsentAndChecksValues) {
         ov::PagesConfig::fromSettings(json{{"pages", {{"emblem_url_template", "https://x/{tier}.png"}}}}));
 }
 
-TEST(Pages, UuidCheck) {
-    EXPECT_TRUE(ov::isUuid("3f1c2b4a-9d7e-4c1a-8b2f-6e5d4c3b2a10"));
-    EXPECT_TRUE(ov::isUuid("3F1C2B4A-9D7E-4C1A-8B2F-6E5D4C3B2A10"));
-    EXPECT_FALSE(ov::isUuid("3f1c2b4a-9d7e-4c1a-8b2f-6e5d4c3b2a1"));
-    EXPECT_FALSE(ov::isUuid("3f1c2b4a99d7e-4c1a-8b2f-6e5d4c3b2a10"));
-    EXPECT_FALSE(ov::isUuid("../../etc/passwd"));
-    EXPECT_FALSE(ov::isUuid(""));
-}
-
 TEST(Pages, JsonForHtmlCannotCloseTheScriptElement) {
     const std::string out = ov::jsonForHtml(json{{"x", "</script><b>&\xE2\x80\xA8"}});
     EXPECT_EQ(out.find('<'), std::string::npos);
