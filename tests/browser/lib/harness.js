@@ -108,6 +108,7 @@ class Stack {
     const overlays = Object.assign({
       session_secret: { file: path.join(this.dir, 'session-secret.txt') },
       cookie_secure: false,
+      stats_refresh_s: 1,  // snapshots rebuilt at once, so changes on the fake show after one poll
       pages: Object.assign({ poll_s: 30, min_poll_s: 1, beacon_interval_ms: 0 }, this.opts.pages || {})
     }, this.opts.overlays || {});
     const config = {

@@ -1,7 +1,7 @@
 // The seeded streamer every suite uses: logs in on the fake Twitch as "magicx" (seeded there),
 // links the Riot ID MAGICX#1337 (seeded on the fake HenrikDev) and returns its overlay id.
 'use strict';
-const { assert } = require('./harness');
+const { assert, waitFor } = require('./harness');
 
 const SETTINGS_DEFAULTS = {
   overlayStyle: 'new', backgroundColor: '#07090E', disabledBackground: false, disabledBorder: false,
@@ -19,6 +19,11 @@ async function seedStreamer(stack, opts) {
   assert(me.status === 200 && me.body && me.body.overlay_id, `GET /api/users/me after login: ${me.status} ${JSON.stringify(me.body)}`);
   const r = await stack.api(page, 'POST', '/api/users/me/riotid', { riot_id: riotId });
   assert(r.status === 200, `POST /api/users/me/riotid: ${r.status} ${JSON.stringify(r.body)}`);
+  // The stats snapshot of the overlay follows the new Riot ID within one refresh interval.
+  await waitFor(async () => {
+    const st = await stack.api(page, 'GET', `/api/overlay/${me.body.overlay_id}/stats`);
+    return st.status === 200 && st.body.status === 'ok';
+  }, 20000, 'the overlay stats for the linked Riot ID');
   return { page, overlayId: me.body.overlay_id, me: me.body };
 }
 

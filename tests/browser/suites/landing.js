@@ -3,7 +3,7 @@
 'use strict';
 const { run, assert, eq, waitFor } = require('../lib/harness');
 
-run('landing', { redisDb: 14 }, [
+run('landing', { redisDb: 14, overlays: { showcase_logins: ['magicx', 'nrk_plays', 'CafeCreme', 'radiantqueen', 'newbie_val'] } }, [
   ['the landing page with the spotlight', async (stack) => {
     const page = await stack.newPage({ viewport: { width: 1280, height: 900 } });
     const resp = await page.goto(`${stack.base}/`);

@@ -130,6 +130,15 @@
     });
   }
 
+  // The stats follow a new Riot ID within the server's refresh interval: poll briefly.
+  function refreshUntilLinked(riot, tries) {
+    return loadStats().then(function () {
+      drawPreview();
+      var linked = stats && stats.riot_id && stats.riot_id.toLowerCase() === riot.toLowerCase() && stats.status !== 'unlinked';
+      if (!linked && tries > 1) return new Promise(function (r) { setTimeout(r, 2000); }).then(function () { return refreshUntilLinked(riot, tries - 1); });
+    });
+  }
+
   function onRiot(ev) {
     ev.preventDefault();
     var riot = $('riot-id').value.trim(), key = $('hdev-key').value.trim();
@@ -146,7 +155,7 @@
       }
       $('hdev-key').value = '';
       say('riot-msg', 'Profile saved.', true);
-      return loadStats().then(drawPreview);
+      return refreshUntilLinked(riot, 15);
     }, function () { say('riot-msg', 'Network error, please try again.', false); });
   }
 
