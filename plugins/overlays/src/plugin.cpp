@@ -39,6 +39,9 @@ class OverlaysPlugin : public sdk::Plugin {
         if (!args_.serving()) return;
 
         registerFeatures(*app_);
+        if (auto demo = args_.settings.find("demo_streamer");
+            demo != args_.settings.end() && demo->is_object())
+            seedDemoStreamer(*app_, *demo);
     }
 
     void stop() override {
