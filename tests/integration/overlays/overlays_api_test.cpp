@@ -486,3 +486,30 @@ TEST_F(SecureDefaults, SessionCookieIsSecureAndHttpOnly) {
     EXPECT_NE(c.find("; HttpOnly"), std::string::npos) << c;
     EXPECT_NE(r.setCookie("twitch_state").find("; Secure"), std::string::npos);
 }
+
+TEST(OverlaysDatabaseDown, HealthAndRoutesAnswer503AndRecover) {
+    valory::plugins::persistence::test::PrivateCluster cluster("ovldown");
+    StackOptions o;
+    o.dsn = valory::plugins::persistence::test::freshDatabase(cluster.dsn(), "ovl_down");
+    Stack stack("dbdown", o);
+    stack.startHost();
+    Browser b(stack.port());
+    ASSERT_EQ(stack.login(b, "magicx").status, 302);
+    const std::string id = b.get("/api/users/me").json()["overlay_id"];
+    ASSERT_EQ(call(stack.port(), "GET", "/api/utils/health").status, 200);
+
+    cluster.pause();
+    Reply h = call(stack.port(), "GET", "/api/utils/health");
+    EXPECT_EQ(h.status, 503) << h.body;
+    EXPECT_EQ(h.json()["checks"]["database"], "failed");
+    Reply pub = call(stack.port(), "GET", "/api/overlay/" + id);
+    EXPECT_EQ(pub.status, 503) << pub.body;
+    EXPECT_TRUE(pub.json()["detail"].is_string());
+    EXPECT_EQ(b.get("/api/users/me").status, 503);
+    EXPECT_EQ(call(stack.port(), "GET", "/api/utils/ping").status, 200) << "liveness needs no database";
+
+    cluster.resume();
+    EXPECT_TRUE(waitFor([&] { return call(stack.port(), "GET", "/api/utils/health").status == 200; }, 30s));
+    EXPECT_EQ(call(stack.port(), "GET", "/api/overlay/" + id).status, 200);
+    EXPECT_EQ(b.get("/api/users/me").status, 200) << "the session survived the outage";
+}

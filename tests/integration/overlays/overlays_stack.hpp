@@ -139,6 +139,7 @@ class Browser {
 struct StackOptions {
     bool cache = false;                      ///< run cache/1 on the shared Redis fixture
     json overlaysSettings = json::object();  ///< merged over the defaults below
+    std::string dsn;                         ///< empty = a fresh database of the shared fixture
 };
 
 /// Fake upstreams + PostgreSQL database + one or more valory-host processes sharing them.
@@ -151,7 +152,7 @@ class Stack {
         ::setenv("VALORY_TEST_HENRIK_KEY", kOperatorKey.c_str(), 1);
         fake_ = std::make_unique<fakes::testing::ServerProcess>(
             VALORY_FAKE_BIN, std::vector<std::string>{"--seed", VALORY_FAKE_SEED});
-        dsn_ = plugins::persistence::test::testDatabase("ovl_" + name);
+        dsn_ = options_.dsn.empty() ? plugins::persistence::test::testDatabase("ovl_" + name) : options_.dsn;
         if (options_.cache) {
             ::setenv("VALORY_REDIS_ENV_FILE", VALORY_REDIS_ENV_FILE_DEFAULT, 0);  // ctest's value wins
             redisUrl_ = testsupport::sharedRedisUrl();
@@ -212,7 +213,9 @@ class Stack {
                          {"cache_namespace", "ovlt" + std::to_string(::getpid())}};
         for (auto& [k, v] : options_.overlaysSettings.items()) overlays[k] = v;
         json plugins = {
-            {"persistence", {{"settings", {{"dsn", dsn_}, {"pool_size", 4}, {"pool_overflow", 4}}}}},
+            {"persistence",
+             {{"settings",
+               {{"dsn", dsn_}, {"pool_size", 4}, {"pool_overflow", 4}, {"acquire_timeout_ms", 3000}}}}},
             {"twitch",
              {{"settings",
                {{"client_id", "valorydemoclientid00000000000"},
