@@ -275,6 +275,13 @@ TEST_F(OverlaysApi, BadBodiesAreClear4xx) {
                      {{"Content-Type", "application/x-www-form-urlencoded"}})
                   .status,
               415);
+    // absurdly nested bodies are refused, and the host lives on
+    const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+    EXPECT_EQ(b.post("/api/users/me/overlay", deep).status, 422);
+    const std::string deepObject =
+        R"({"winColor": "#000000", "x": )" + std::string(200000, '[') + std::string(200000, ']') + "}";
+    EXPECT_EQ(b.post("/api/users/me/overlay", deepObject).status, 422);
+    EXPECT_EQ(b.post("/api/users/me/riotid", R"({"riot_id": )" + deep + "}").status, 422);
     Reply evil =
         b.post("/api/users/me/overlay", R"({"winColor": "#000000"})", {{"Origin", "https://evil.example"}});
     EXPECT_EQ(evil.status, 403) << evil.body;
