@@ -51,6 +51,16 @@ TEST(Config, DuplicateKeyNamesFileAndPath) {
               "test.jsonc: plugins.b.settings.x[1].y: duplicate key");
 }
 
+TEST(Config, DeeplyNestedFileIsRefusedWithAClearMessage) {
+    const std::string deep = R"({"plugins": {"a": {"settings": {"x": )" + std::string(100000, '[') +
+                             std::string(100000, ']') + "}}}}";
+    EXPECT_EQ(errorOf(deep), "test.jsonc: nests arrays/objects deeper than 64 levels");
+    // Brackets in strings and comments do not count.
+    EXPECT_EQ(errorOf("// " + std::string(100, '[') + "\n{\"server\": {\"port\": \"" + std::string(100, '{') +
+                      "\"}}"),
+              "test.jsonc: server.port: expected an integer, got string");
+}
+
 TEST(Config, WrongTypeNamesPath) {
     EXPECT_EQ(errorOf(R"({"server": {"port": "80"}})"),
               "test.jsonc: server.port: expected an integer, got string");

@@ -1,6 +1,7 @@
 #include "config/jsonc.hpp"
 
 #include "errors.hpp"
+#include "valory/cpp/json.hpp"
 
 #include <fstream>
 #include <set>
@@ -65,6 +66,10 @@ std::string jsonTypeName(const nlohmann::json& value) {
 }
 
 nlohmann::json parseJsonc(std::string_view text, const std::string& source) {
+    // Copies and dump() of the result recurse per level: refuse a text that would overflow the stack.
+    if (valory::json::nestsDeeperThan(text, valory::json::kMaxDepth, /*comments=*/true))
+        throw ConfigError(source + ": nests arrays/objects deeper than " +
+                          std::to_string(valory::json::kMaxDepth) + " levels");
     std::vector<Frame> frames;
     auto elementDone = [&frames] {
         if (!frames.empty() && frames.back().isArray) ++frames.back().index;

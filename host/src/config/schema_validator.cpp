@@ -1,6 +1,7 @@
 #include "config/schema_validator.hpp"
 
 #include "config/jsonc.hpp"
+#include "valory/cpp/json.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -202,7 +203,7 @@ void SchemaValidator::resolveEnvReference(const nlohmann::json& schema, const nl
     } else if (type == "string") {
         resolved = *text;
     } else {
-        resolved = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+        resolved = valory::json::parse(*text);
         if (resolved.is_discarded() || !matchesType(type, resolved)) {
             result.errors.push_back(path + ": environment variable " + name.get<std::string>() +
                                     " is not a valid " + type + ": \"" + *text + "\"");

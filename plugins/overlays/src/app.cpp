@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "valory/cpp/json.hpp"
+
 namespace valory::plugins::overlays {
 
 using nlohmann::json;
@@ -134,7 +136,9 @@ json jsonBody(const sdk::Request& req, bool allowEmpty) {
         if (allowEmpty) return json::object();
         throw ApiError(400, "Request body is empty");
     }
-    auto parsed = json::parse(b.begin(), b.end(), nullptr, /*allow_exceptions=*/false);
+    // valory::json::parse refuses absurd nesting before building anything (copies and dump() of a
+    // 100,000-deep value would overflow the stack).
+    auto parsed = valory::json::parse(b);
     if (parsed.is_discarded())
         throw ApiError(422, json::array({fieldError("body", "", "Invalid JSON", "json_invalid")}),
                        "invalid JSON");

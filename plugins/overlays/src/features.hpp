@@ -1,6 +1,8 @@
 // The feature files of the overlays plugin: each adds its routes to app.routes.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 namespace valory::plugins::overlays {
 
 struct App;
@@ -17,5 +19,8 @@ void registerShowcaseRoutes(App& app);
 
 /// All of the above (plugin.cpp), in registration order.
 void registerFeatures(App& app);
+
+/// demo_seed.cpp: settings.demo_streamer (demo profile only).
+void seedDemoStreamer(App& app, const nlohmann::json& spec);
 
 }  // namespace valory::plugins::overlays

@@ -49,6 +49,9 @@ class OverlaysPlugin : public sdk::Plugin {
 
         registerFeatures(*app_);
         startStats(*app_);
+        if (auto demo = args_.settings.find("demo_streamer");
+            demo != args_.settings.end() && demo->is_object())
+            seedDemoStreamer(*app_, *demo);
     }
 
     void stop() override {

@@ -1,6 +1,7 @@
 #include "henrik_client.hpp"
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/json.hpp"
 
 namespace valory::plugins::riot {
 
@@ -21,7 +22,7 @@ HenrikClient::HenrikClient(sdk::HttpTransport& transport, HenrikConfig config)
 namespace {
 /// errors[0] of a HenrikDev error body: {"status", "errors": [{"message", "code", "details"}]}.
 std::pair<int64_t, std::string> henrikError(const std::string& body) {
-    json j = json::parse(body, nullptr, false);
+    json j = valory::json::parse(body);
     if (j.is_object()) {
         auto e = j.find("errors");
         if (e != j.end() && e->is_array() && !e->empty() && (*e)[0].is_object()) {
@@ -76,7 +77,7 @@ json HenrikClient::get(const std::vector<std::string>& segments,
         throw Error(e.status(), std::string("HenrikDev") + route + ": " + e.what(), e.detail());
     }
     if (r.status == 200) {
-        json j = json::parse(r.body, nullptr, false);
+        json j = valory::json::parse(r.body);
         if (j.is_discarded() || !j.is_object() || !j.contains("data"))
             throw Error(VALORY_ERR_UPSTREAM,
                         "HenrikDev" + route + ": malformed answer (" + std::to_string(r.body.size()) +

@@ -7,6 +7,7 @@
 #include "riot_records.hpp"
 #include "valory/cpp/cache.hpp"
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/json.hpp"
 
 namespace valory::plugins::riot {
 
@@ -91,7 +92,7 @@ json RiotService::lookup(const std::string& key, std::chrono::seconds ttl, bool 
         return store_->getOrFetch(
             key, std::chrono::duration_cast<std::chrono::milliseconds>(config_.staleWindow), fresh, fetch);
     });
-    json j = json::parse(s.value, nullptr, false);
+    json j = valory::json::parse(s.value);
     if (j.is_discarded()) throw Error(VALORY_ERR_INTERNAL, "riot: a cached record is not JSON (" + key + ")");
     if (j.contains("__error")) {
         const json& e = j["__error"];

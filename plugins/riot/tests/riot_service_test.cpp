@@ -241,6 +241,24 @@ TEST(RiotService, ErrorsAreTyped) {
     EXPECT_THROW(f.service->rank(RiotQuery{}), valory::sdk::Error);
 }
 
+TEST(RiotService, DeeplyNestedAnswerIsAnUpstreamErrorNotACrash) {
+    // 300,000 levels parse iteratively, but copying "data" recursed once per level and overflowed
+    // the stack; the answer is now refused at the nesting limit.
+    Fixture f;
+    valory::sdk::HttpResponse deep;
+    deep.status = 200;
+    deep.body = R"({"status":200,"data":)" + std::string(300000, '[') + std::string(300000, ']') + "}";
+    f.transport.handler = [deep](const valory::sdk::HttpRequest&) { return deep; };
+    RiotQuery q = byId("Nrk", "sun");
+    q.fresh = true;
+    try {
+        f.service->rank(q);
+        ADD_FAILURE() << "no error for a deeply nested answer";
+    } catch (const valory::sdk::Error& e) {
+        EXPECT_EQ(e.status(), VALORY_ERR_UPSTREAM) << e.what();
+    }
+}
+
 TEST(RiotService, HundredConcurrentLookupsOfOnePlayerMakeOneUpstreamCall) {
     Fixture f;
     std::atomic<int> inFlight{0};

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/json.hpp"
 
 namespace valory::plugins::twitch {
 
@@ -37,7 +38,7 @@ std::string str(const json& j, const char* key) {
 
 /// The "message" of a Twitch error body ({"status", "message"} or {"error", "status", "message"}).
 std::string upstreamMessage(const std::string& body) {
-    json j = json::parse(body, nullptr, false);
+    json j = valory::json::parse(body);
     if (j.is_object()) {
         auto m = str(j, "message");
         if (!m.empty()) return m;
@@ -48,7 +49,7 @@ std::string upstreamMessage(const std::string& body) {
 }
 
 json parseBody(const sdk::HttpResponse& r, const char* what) {
-    json j = json::parse(r.body, nullptr, false);
+    json j = valory::json::parse(r.body);
     if (j.is_discarded() || !j.is_object())
         throw Error(VALORY_ERR_UPSTREAM,
                     std::string(what) + ": Twitch answered malformed JSON (" + std::to_string(r.body.size()) +

@@ -314,6 +314,28 @@ TEST(TwitchClient, MalformedJsonIsAClearUpstreamError) {
     }
 }
 
+TEST(TwitchClient, DeeplyNestedAnswerIsAnUpstreamErrorNotACrash) {
+    // The token answer's "scope" is copied into the profile: 300,000 levels overflowed the stack.
+    Scripted t;
+    t.handler = [](const valory::sdk::HttpRequest& r) {
+        if (parse(r.url).path.ends_with("/token")) {
+            valory::sdk::HttpResponse x;
+            x.status = 200;
+            x.body = R"({"access_token":"rfx2uswqe8l4g1mkagrvg5tv0ks3","expires_in":14124,"scope":)" +
+                     std::string(300000, '[') + std::string(300000, ']') + R"(,"token_type":"bearer"})";
+            return x;
+        }
+        return resp(200, {{"data", {helixUser("twitchdev", "141981764")}}});
+    };
+    TwitchClient c(t, config());
+    try {
+        c.exchangeCode("code", "", std::chrono::seconds(5));
+        FAIL();
+    } catch (const valory::sdk::Error& e) {
+        EXPECT_EQ(e.status(), VALORY_ERR_UPSTREAM) << e.what();
+    }
+}
+
 TEST(TwitchClient, AuthorizeUrlCarriesStateAndEncodedParameters) {
     Scripted t;
     TwitchClient c(t, config());

@@ -142,6 +142,18 @@ TEST_F(FakeHostTest, RouterAnswers404405307AndHead) {
     EXPECT_TRUE(head.body.empty());
 }
 
+TEST_F(FakeHostTest, JsonNestedPastTheLimitIs400AndWithinItIsParsed) {
+    auto p = host.load(valory_plugin_entry_v1(), kManifest);
+    p.start();
+    // Past json::kMaxDepth: refused as invalid JSON (copying it would overflow the stack).
+    auto deep = host.request("POST", "/items", {}, std::string(200000, '[') + std::string(200000, ']'));
+    EXPECT_EQ(deep.status, 400);
+    EXPECT_EQ(deep.json()["error"], "invalid_json");
+    auto within = host.request("POST", "/items", {},
+                               R"({"name":"[{","x":)" + std::string(60, '[') + std::string(60, ']') + "}");
+    EXPECT_EQ(within.status, 201);
+}
+
 TEST_F(FakeHostTest, BadJsonIs400AndEventsMetricsFlow) {
     auto p = host.load(valory_plugin_entry_v1(), kManifest);
     p.start();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "valory/cpp/error.hpp"
+#include "valory/cpp/json.hpp"
 #include "valory/cpp/strings.hpp"
 #include "valory/http.h"
 
@@ -65,11 +66,14 @@ class Request {
             if (view(kv[i].key) == name) return view(kv[i].value);
         return std::nullopt;
     }
-    /// The body parsed as JSON; malformed JSON is a 400 {"error":"invalid_json"}.
+    /// The body parsed as JSON; malformed JSON, or JSON nested deeper than json::kMaxDepth, is a
+    /// 400 {"error":"invalid_json"}.
     nlohmann::json json() const {
-        auto b = body();
-        auto parsed = nlohmann::json::parse(b.begin(), b.end(), nullptr, /*allow_exceptions=*/false);
-        if (parsed.is_discarded()) throw HttpError(400, "invalid_json", "request body is not valid JSON");
+        auto parsed = valory::json::parse(body());
+        if (parsed.is_discarded())
+            throw HttpError(400, "invalid_json",
+                            "request body is not valid JSON (or nests deeper than " +
+                                std::to_string(valory::json::kMaxDepth) + " levels)");
         return parsed;
     }
 
