@@ -278,7 +278,9 @@ bool isUuid(const std::string& s) {
 
 bool claimJobRun(const sdk::sql::Database& db, const std::string& job, milliseconds interval,
                  const std::string& hostId) {
-    const std::string half = std::to_string(static_cast<double>(interval.count()) / 2000.0);
+    // 80 %: a host's own next tick (interval +- timer drift) still claims; another host ticking
+    // in between does not.
+    const std::string half = std::to_string(static_cast<double>(interval.count()) * 0.8 / 1000.0);
     return db.transaction([&](sdk::sql::Tx& tx) {
         auto lock = tx.exec("SELECT pg_try_advisory_xact_lock(7311, hashtext($1))", {job});
         if (!lock.getBool(0, 0)) return false;
