@@ -5,6 +5,7 @@
 #include <random>
 
 #include "app.hpp"
+#include "auth.hpp"
 #include "features.hpp"
 #include "valory/cpp/error.hpp"
 #include "valory/cpp/strings.hpp"
@@ -373,18 +374,16 @@ void registerStatsRoutes(App& app) {
             }
             resp.status(200).header("Content-Type", "application/json").body(snap->body);
         });
-    app.routes.add(
-        "POST", "/api/users/me/session/reset", [&app](const sdk::Request& req, sdk::Response& resp) {
-            requireSafeWrite(app, req);
-            const auto user = app.authenticate ? app.authenticate(req) : std::nullopt;
-            if (!user) throw ApiError(401, "Not authenticated");
-            const std::string uid = std::to_string(*user);
-            auto r = app.sql().exec("SELECT id::text FROM overlays WHERE user_id = $1::integer", {uid});
-            if (r.empty()) throw ApiError(404, "Overlay not found");
-            const std::string overlayId(r.get(0, 0));
-            app.stats->service->resetSession(overlayId);
-            resp.json(app.stats->service->byOverlayId(overlayId)->doc);
-        });
+    app.routes.add("POST", "/api/users/me/session/reset",
+                   [&app](const sdk::Request& req, sdk::Response& resp) {
+                       requireSafeWrite(app, req);
+                       const CurrentUser user = requireUser(app, req);
+                       auto r = app.sql().exec("SELECT id::text FROM overlays WHERE user_id = $1", {user.id});
+                       if (r.empty()) throw ApiError(404, "Overlay not found");
+                       const std::string overlayId(r.get(0, 0));
+                       app.stats->service->resetSession(overlayId);
+                       resp.json(app.stats->service->byOverlayId(overlayId)->doc);
+                   });
 }
 
 void registerShowcaseRoutes(App& app) {
