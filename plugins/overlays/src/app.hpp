@@ -95,9 +95,6 @@ struct App {
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
     std::atomic<bool> jobsRunning{false};  ///< set by whoever runs the plugin's scheduled jobs
     std::shared_ptr<StatsFeature> stats;   ///< rank data, showcase, jobs (stats_feature.cpp)
-    /// The user id of the request's valid session, nullopt without one (set by the auth feature;
-    /// routes of other features that need a logged-in streamer call it).
-    std::function<std::optional<int64_t>(const sdk::Request&)> authenticate;
 
     sdk::sql::Database& sql();
     sdk::Twitch& tw();

@@ -317,6 +317,7 @@ json build() {
            {"415", detailError("not JSON")},
            {"422", detailError("malformed report")},
            {"429", detailError("more than one report per overlay per interval")}}}});
+    // ---- rank data, session reset, showcase (stats_feature.cpp) ---------------------------------
     documentStatsRoutes(doc);
     return doc;
 }

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "app.hpp"
-#include "auth.hpp"
 #include "features.hpp"
 #include "schema.hpp"
 #include "stats_feature.hpp"
@@ -31,10 +30,6 @@ class OverlaysPlugin : public sdk::Plugin {
 
     void start() override {
         app_ = std::make_unique<App>(host(), config_);
-        // The session check of the accounts code, for features that only need the user id.
-        app_->authenticate = [app = app_.get()](const sdk::Request& req) -> std::optional<int64_t> {
-            return requireUser(*app, req).id;
-        };
         app_->db = host().acquire<sdk::sql::Database>();
         app_->twitch = host().acquire<sdk::Twitch>();
         app_->riot = host().acquire<sdk::Riot>();

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "app.hpp"
+#include "auth.hpp"
 #include "features.hpp"
 #include "valory/cpp/error.hpp"
 #include "valory/cpp/strings.hpp"
@@ -278,7 +279,9 @@ bool isUuid(const std::string& s) {
 
 bool claimJobRun(const sdk::sql::Database& db, const std::string& job, milliseconds interval,
                  const std::string& hostId) {
-    const std::string half = std::to_string(static_cast<double>(interval.count()) / 2000.0);
+    // 80 %: a host's own next tick (interval +- timer drift) still claims; another host ticking
+    // in between does not.
+    const std::string half = std::to_string(static_cast<double>(interval.count()) * 0.8 / 1000.0);
     return db.transaction([&](sdk::sql::Tx& tx) {
         auto lock = tx.exec("SELECT pg_try_advisory_xact_lock(7311, hashtext($1))", {job});
         if (!lock.getBool(0, 0)) return false;
@@ -371,18 +374,16 @@ void registerStatsRoutes(App& app) {
             }
             resp.status(200).header("Content-Type", "application/json").body(snap->body);
         });
-    app.routes.add(
-        "POST", "/api/users/me/session/reset", [&app](const sdk::Request& req, sdk::Response& resp) {
-            requireSafeWrite(app, req);
-            const auto user = app.authenticate ? app.authenticate(req) : std::nullopt;
-            if (!user) throw ApiError(401, "Not authenticated");
-            const std::string uid = std::to_string(*user);
-            auto r = app.sql().exec("SELECT id::text FROM overlays WHERE user_id = $1::integer", {uid});
-            if (r.empty()) throw ApiError(404, "Overlay not found");
-            const std::string overlayId(r.get(0, 0));
-            app.stats->service->resetSession(overlayId);
-            resp.json(app.stats->service->byOverlayId(overlayId)->doc);
-        });
+    app.routes.add("POST", "/api/users/me/session/reset",
+                   [&app](const sdk::Request& req, sdk::Response& resp) {
+                       requireSafeWrite(app, req);
+                       const CurrentUser user = requireUser(app, req);
+                       auto r = app.sql().exec("SELECT id::text FROM overlays WHERE user_id = $1", {user.id});
+                       if (r.empty()) throw ApiError(404, "Overlay not found");
+                       const std::string overlayId(r.get(0, 0));
+                       app.stats->service->resetSession(overlayId);
+                       resp.json(app.stats->service->byOverlayId(overlayId)->doc);
+                   });
 }
 
 void registerShowcaseRoutes(App& app) {

@@ -20,7 +20,8 @@ struct App;
 
 /// Claims one run of `job` for this interval across every host: under a transaction-scoped
 /// advisory lock (pg_try_advisory_xact_lock), the job's row in job_runs is moved to now() only
-/// when its last run is at least half an interval old. False = another host has it.
+/// when its last run is at least 80 % of an interval old (so jitter must stay below 20 %).
+/// False = another host has it.
 bool claimJobRun(const sdk::sql::Database& db, const std::string& job, std::chrono::milliseconds interval,
                  const std::string& hostId);
 

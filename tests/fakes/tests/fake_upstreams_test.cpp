@@ -330,8 +330,11 @@ TEST_F(FakeTest, ControlMatchAddsNewestMatchAndMovesMmr) {
     EXPECT_EQ(after[1]["metadata"]["match_id"], before[0]["metadata"]["match_id"]);
     EXPECT_EQ(after[2]["metadata"]["match_id"], before[1]["metadata"]["match_id"]);
     const auto team = after[0]["players"][0]["team_id"];
-    for (const auto& t : after[0]["teams"])
-        if (t["team_id"] == team) EXPECT_TRUE(t["won"].get<bool>());
+    for (const auto& t : after[0]["teams"]) {
+        if (t["team_id"] == team) {
+            EXPECT_TRUE(t["won"].get<bool>());
+        }
+    }
 
     control().post("match",
                    {{"name", "Match Maker"}, {"tag", "MM1"}, {"result", "loss"}, {"rr_change", -25}});
