@@ -17,6 +17,7 @@ PACKAGES=(
   postgresql redis-server
   wrk openssl curl valgrind binutils ca-certificates
   nodejs npm chromium nginx prometheus clang-14 libfuzzer-14-dev
+  fonts-inter fonts-roboto-fontface fonts-lato fonts-open-sans fonts-jetbrains-mono fonts-manrope fonts-sora
 )
 
 if [ -r /etc/os-release ]; then

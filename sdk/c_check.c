@@ -10,6 +10,7 @@
 #include "valory/http_client.h"
 #include "valory/log.h"
 #include "valory/metrics.h"
+#include "valory/overlays.h"
 #include "valory/plugin.h"
 #include "valory/riot.h"
 #include "valory/scheduler.h"

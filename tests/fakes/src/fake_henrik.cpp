@@ -604,4 +604,85 @@ void FakeUpstreams::seedLocked(const Json& s, bool merge) {
     }
 }
 
+// /__control/match {"name", "tag", "result": "win"|"loss"|"draw", "rr_change"?, "started_at"?, "mode"?,
+// "map"?, "agent"?, "match_id"?}: the player "plays" a match. It becomes the newest of their matches
+// (earlier matches keep their ids), and a competitive one moves the MMR like a real game: rr by
+// rr_change (default +20 / -18 / 0) with promotion over 100 and demotion under 0 (Immortal and up
+// have no ceiling), last_change, elo, peak, and the latest act's wins and games.
+Reply FakeUpstreams::addMatch(const Json& body) {
+    auto reply = [](int status, const Json& j) {
+        Reply r;
+        r.status = status;
+        r.body = j.dump();
+        return r;
+    };
+    const std::string result = body.value("result", "win");
+    if (result != "win" && result != "loss" && result != "draw")
+        return reply(400, Json{{"error", "bad_result"}, {"message", "result is win, loss or draw"}});
+    Json* player = nullptr;
+    const auto n = lowerAscii(body.value("name", "")), t = lowerAscii(body.value("tag", ""));
+    for (auto& p : players_)
+        if (lowerAscii(p.at("name").get<std::string>()) == n &&
+            lowerAscii(p.at("tag").get<std::string>()) == t)
+            player = &p;
+    if (!player) return reply(404, Json{{"error", "not_found"}, {"message", "no such seeded player"}});
+    Json& p = *player;
+    const std::string puuid = p.at("puuid").get<std::string>();
+    Json& matches = p["matches"];
+    for (size_t i = 0; i < matches.size(); ++i)  // ids derived from the position must not shift
+        if (!matches[i].contains("match_id"))
+            matches[i]["match_id"] = fakeUuid(puuid + ":match:" + std::to_string(i));
+    const std::string mode = body.value("mode", "competitive");
+    Json match{
+        {"result", result},
+        {"mode", mode},
+        {"map", body.value("map", "Ascent")},
+        {"agent", body.value("agent", "Jett")},
+        {"started_at", body.value("started_at", isoUtcMs(nowMs()))},
+        {"match_id", body.value("match_id", fakeUuid(puuid + ":added:" + std::to_string(++matchesAdded_)))}};
+    matches.insert(matches.begin(), match);
+
+    if (mode == "competitive" && p.contains("mmr") && p.at("mmr").is_object()) {
+        Json& m = p["mmr"];
+        const int change = body.value("rr_change", result == "win" ? 20 : (result == "loss" ? -18 : 0));
+        int tier = m.value("tier", 0), rr = m.value("rr", 0);
+        if (m.value("games_needed_for_rating", 0) > 0) {
+            m["games_needed_for_rating"] = m.value("games_needed_for_rating", 0) - 1;
+        } else if (tier >= 3) {
+            rr += change;
+            while (rr >= 100 && tier < 24) {
+                ++tier;
+                rr -= 100;
+            }
+            if (rr < 0) {
+                if (tier > 3) {
+                    --tier;
+                    rr += 100;
+                } else {
+                    rr = 0;
+                }
+            }
+            m["tier"] = tier;
+            m["rr"] = rr;
+            m["last_change"] = change;
+            if (m.contains("elo")) m["elo"] = m.at("elo").get<int>() + change;
+            Json& peak = m["peak"];
+            if (peak.is_null() || tier > peak.value("tier", 0) ||
+                (tier == peak.value("tier", 0) && rr > peak.value("rr", 0)))
+                peak = Json{{"tier", tier},
+                            {"rr", rr},
+                            {"season", peak.is_object() ? peak.value("season", "e10a5") : "e10a5"}};
+        }
+        Json& seasonal = m["seasonal"];
+        if (!seasonal.is_array() || seasonal.empty())
+            seasonal = Json::array({Json{{"season", "e10a5"}, {"wins", 0}, {"games", 0}}});
+        Json& act = seasonal.back();
+        act["games"] = act.value("games", 0) + 1;
+        if (result == "win") act["wins"] = act.value("wins", 0) + 1;
+        act["end_tier"] = m.value("tier", 0);
+        act["end_rr"] = m.value("rr", 0);
+    }
+    return reply(200, Json{{"ok", true}, {"match_id", match.at("match_id")}, {"mmr", p.at("mmr")}});
+}
+
 }  // namespace valory::fakes

@@ -1,6 +1,8 @@
 // Dispatch, failure modes, counters and the /__control API of the fake upstreams.
 #include "fake_upstreams.hpp"
 
+#include <ctime>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -393,17 +395,29 @@ Reply FakeUpstreams::control(const Incoming& in) {
         if (!body.value("live", true)) {
             user.stream = nullptr;
         } else {
-            if (user.stream.is_null()) user.stream = Json::object();
+            if (user.stream.is_null())  // a stream that goes live now started now
+                user.stream = Json{{"started_at", isoUtcMs(nowMs()).substr(0, 19) + "Z"}};
             for (auto& [k, v] : body.items())
                 if (k != "login" && k != "live") user.stream[k] = v;
         }
         return jsonReply(200, Json{{"ok", true}});
     }
+    if (what == "/match") return addMatch(body);
     return jsonReply(404, Json{{"error", "not_found"}, {"message", "unknown control endpoint " + what}});
 }
 
 // ------------------------------------------------------------------------------------------------
 // helpers
+
+std::string isoUtcMs(int64_t epochMs) {
+    const std::time_t secs = static_cast<std::time_t>(epochMs / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epochMs % 1000));
+    return buf;
+}
 
 std::string lowerAscii(std::string s) {
     for (auto& c : s)
@@ -417,7 +431,7 @@ std::string fakeUuid(const std::string& seed) {
         h1 = (h1 ^ c) * 1099511628211ull;
         h2 = (h2 ^ c) * 0x100000001B3ull + 0x9E37;
     }
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(h1 >> 32),
                   static_cast<unsigned>((h1 >> 16) & 0xffff), static_cast<unsigned>(0x5000 | (h1 & 0x0fff)),
                   static_cast<unsigned>(0x8000 | ((h2 >> 48) & 0x3fff)),

@@ -147,6 +147,8 @@ class FakeUpstreams {
     Json mmrV3(const Json& p) const;
     Json matchesV4(const Json& p, const std::string& mode, size_t size) const;
     Json leaderboardV3(const std::string& affinity, size_t size, size_t page) const;
+    /// /__control/match: appends a played match (newest first) and moves the player's MMR.
+    Reply addMatch(const Json& body);
 
     mutable std::mutex mutex_;
     std::function<Json()> connectionCounter_;
@@ -176,6 +178,7 @@ class FakeUpstreams {
     std::map<std::string, ModeSpec> modes_;        // per family
     bool gzip_ = true;
     uint64_t rng_ = 0x9E3779B97F4A7C15ull;
+    int64_t matchesAdded_ = 0;
 
     // counters
     std::map<std::string, int64_t> byPath_, byFamily_, byStatus_;
@@ -190,6 +193,8 @@ class FakeUpstreams {
 const std::string& tierName(int tier);
 /// A deterministic UUID-shaped id derived from a string.
 std::string fakeUuid(const std::string& seed);
+/// Epoch milliseconds as ISO-8601 UTC with milliseconds ("2026-11-25T20:00:00.000Z").
+std::string isoUtcMs(int64_t epochMs);
 /// Lower-cases ASCII letters (names from other scripts compare byte-wise).
 std::string lowerAscii(std::string s);
 

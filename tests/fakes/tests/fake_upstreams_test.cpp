@@ -303,3 +303,66 @@ TEST_F(FakeTest, GzipKeepAliveTruncatedMalformedAndCounters) {
 }
 
 }  // namespace
+
+TEST_F(FakeTest, ControlMatchAddsNewestMatchAndMovesMmr) {
+    control().post("seed?merge=1", {{"henrik",
+                                     {{"players",
+                                       {{{"name", "Match Maker"},
+                                         {"tag", "MM1"},
+                                         {"mmr",
+                                          {{"tier", 14},
+                                           {"rr", 90},
+                                           {"last_change", 5},
+                                           {"peak", {{"tier", 14}, {"rr", 95}, {"season", "e10a4"}}},
+                                           {"seasonal", {{{"season", "e10a5"}, {"wins", 3}, {"games", 5}}}}}},
+                                         {"matches", {{{"result", "loss"}}, {{"result", "win"}}}}}}}}}});
+    const std::string base = "/valorant/v4/matches/eu/pc/Match%20Maker/MM1?mode=competitive&size=5";
+    const auto before = henrik(base).json()["data"];
+    ASSERT_EQ(before.size(), 2u);
+
+    auto won = control().post("match", {{"name", "match maker"}, {"tag", "mm1"}, {"result", "win"}});
+    EXPECT_EQ(won["mmr"]["tier"], 15);  // 90 + 20 promotes Gold 3 -> Platinum 1 with 10 RR
+    EXPECT_EQ(won["mmr"]["rr"], 10);
+    auto after = henrik(base).json()["data"];
+    ASSERT_EQ(after.size(), 3u);
+    EXPECT_EQ(after[0]["metadata"]["match_id"], won["match_id"]);
+    // the earlier matches keep their ids when a new one is put in front of them
+    EXPECT_EQ(after[1]["metadata"]["match_id"], before[0]["metadata"]["match_id"]);
+    EXPECT_EQ(after[2]["metadata"]["match_id"], before[1]["metadata"]["match_id"]);
+    const auto team = after[0]["players"][0]["team_id"];
+    for (const auto& t : after[0]["teams"]) {
+        if (t["team_id"] == team) {
+            EXPECT_TRUE(t["won"].get<bool>());
+        }
+    }
+
+    control().post("match",
+                   {{"name", "Match Maker"}, {"tag", "MM1"}, {"result", "loss"}, {"rr_change", -25}});
+    auto mmr = henrik("/valorant/v3/mmr/eu/pc/Match%20Maker/MM1").json()["data"];
+    EXPECT_EQ(mmr["current"]["tier"]["id"], 14);  // 10 - 25 demotes back to Gold 3 with 85
+    EXPECT_EQ(mmr["current"]["rr"], 85);
+    EXPECT_EQ(mmr["current"]["last_change"], -25);
+    EXPECT_EQ(mmr["peak"]["tier"]["id"], 15);
+    EXPECT_EQ(mmr["seasonal"].back()["wins"], 4);
+    EXPECT_EQ(mmr["seasonal"].back()["games"], 7);
+
+    auto unknown =
+        simpleCall(port(), "POST", "/__control/match", json{{"name", "nobody"}, {"tag", "x"}}.dump());
+    EXPECT_EQ(unknown.status, 404);
+    auto bad = simpleCall(port(), "POST", "/__control/match",
+                          json{{"name", "Match Maker"}, {"tag", "MM1"}, {"result", "victory"}}.dump());
+    EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(FakeTest, ControlLiveStartsAStreamNow) {
+    control().post("live", {{"login", "cafecreme"}, {"live", true}, {"viewer_count", 12}});
+    const auto tok = appToken();
+    auto r = helix("/helix/streams?user_login=cafecreme", tok);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(r.json()["data"].size(), 1u);
+    const std::string started = r.json()["data"][0]["started_at"];
+    EXPECT_NE(started, "2026-11-25T20:00:00Z");  // not the canned default: the stream started now
+    EXPECT_EQ(started.size(), 20u);
+    control().post("live", {{"login", "cafecreme"}, {"live", false}});
+    EXPECT_TRUE(helix("/helix/streams?user_login=cafecreme", tok).json()["data"].empty());
+}

@@ -415,6 +415,7 @@ TEST(UpstreamsDemo, DemoProfileServesSeededDataThroughTheFakes) {
     // The servers scripts/run.sh starts (PostgreSQL, Redis) are not part of this test: keep the
     // upstream plugins and the cache's in-process level.
     cfg["plugins"].erase("persistence");
+    cfg["plugins"].erase("overlays");  // needs sql/1 (tests/integration/overlays covers the demo's API)
     cfg["plugins"].erase("hello");
     cfg["plugins"]["cache"]["settings"]["url"] = "";
     for (auto& [id, p] : cfg["plugins"].items()) {
