@@ -370,6 +370,40 @@ TEST(Monitor, CacheAndSqlReadingsComeFromVisitedFamilies) {
     EXPECT_DOUBLE_EQ(r.at("cache_hits").numerator, 40);
     EXPECT_DOUBLE_EQ(r.at("cache_hits").denominator, 100);
     EXPECT_FALSE(r.count("sql_seconds")) << "no SQL family: no data";
+
+    double bounds[] = {0.1, 1};
+    std::uint64_t counts[] = {1, 3, 4};
+    valory_str names[] = {valory_str_from("outcome")};
+    for (const char* outcome : {"ok", "error"}) {
+        valory_str values[] = {valory_str_from(outcome)};
+        valory_metric_sample h{};
+        h.struct_size = sizeof h;
+        h.family = valory_str_from("valory_sql_query_duration_seconds");
+        h.kind = VALORY_METRIC_HISTOGRAM;
+        h.label_names = names;
+        h.label_values = values;
+        h.label_count = 1;
+        h.value = 2.0;  // sum of seconds
+        h.count = 4;
+        h.buckets = bounds;
+        h.bucket_counts = counts;
+        h.bucket_count = 2;
+        collectSample(v, h);
+    }
+    const auto r2 = m.readings(v);
+    ASSERT_TRUE(r2.count("sql_seconds"));
+    EXPECT_DOUBLE_EQ(r2.at("sql_seconds").numerator, 4.0);
+    EXPECT_DOUBLE_EQ(r2.at("sql_seconds").denominator, 8.0);
+    // Mean 0.5 s is not above the 500 ms default; one slow second more is.
+    AlertEngine e(Settings::fromJson(nlohmann::json::object()).rules);
+    const auto t0 = AlertEngine::Clock::time_point{} + std::chrono::hours(1);
+    const std::map<std::string, Reading> sql = {{"sql_seconds", r2.at("sql_seconds")}};
+    EXPECT_TRUE(e.evaluate(t0, sql).empty());
+    auto slow = sql;
+    slow["sql_seconds"] = {4.0 + 10.0, 8.0 + 2.0};
+    auto fired = e.evaluate(t0 + std::chrono::seconds(1), slow);
+    ASSERT_EQ(fired.size(), 1u);
+    EXPECT_EQ(fired[0].rule, "DatabaseSlow");
 }
 
 TEST(Monitor, ReadinessFromTheHealthReport) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -20,7 +21,14 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -159,6 +167,52 @@ std::pair<int, std::string> promtool(const std::string& args, const std::string&
     return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
+/// A webhook receiver on loopback: records every POSTed body, answers 204.
+class WebhookReceiver {
+  public:
+    WebhookReceiver()
+        : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)),
+          server_(new Factory(*this), socket_, new Poco::Net::HTTPServerParams) {
+        server_.start();
+    }
+    ~WebhookReceiver() { server_.stopAll(true); }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + "/hook";
+    }
+    std::vector<nlohmann::json> bodies() const {
+        std::lock_guard lock(mutex_);
+        return bodies_;
+    }
+
+  private:
+    struct Handler : Poco::Net::HTTPRequestHandler {
+        explicit Handler(WebhookReceiver& r) : r_(r) {}
+        void handleRequest(Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs) override {
+            std::string body;
+            Poco::StreamCopier::copyToString(rq.stream(), body);
+            {
+                std::lock_guard lock(r_.mutex_);
+                auto j = nlohmann::json::parse(body, nullptr, false);
+                r_.bodies_.push_back(j.is_discarded() ? nlohmann::json(rq.getMethod() + " " + body) : j);
+            }
+            rs.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+            rs.send();
+        }
+        WebhookReceiver& r_;
+    };
+    struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+        explicit Factory(WebhookReceiver& r) : r_(r) {}
+        Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+            return new Handler(r_);
+        }
+        WebhookReceiver& r_;
+    };
+    mutable std::mutex mutex_;
+    std::vector<nlohmann::json> bodies_;
+    Poco::Net::ServerSocket socket_;
+    Poco::Net::HTTPServer server_;
+};
+
 nlohmann::json alertState(uint16_t port, const std::string& name) {
     auto r = http(port, "GET", "/alerts");
     auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -280,11 +334,14 @@ TEST(MonitoringRealHost, AlertsFireAndResolveOnceEach) {
     std::string redis;
     ASSERT_NO_THROW(redis = sharedRedisUrl());
     const std::string ns = "mona" + std::to_string(::getpid());
+    WebhookReceiver hook;
     const fs::path dir = makeConfig("alerts", R"({
         "cache": {"enabled": true, "settings": {"url": ")" +
                                                   redis + R"(", "channel": "valory:test:)" + ns + R"("}},
         "monitoring": {"enabled": true, "settings": {"alert_window_s": 2, "evaluate_interval_ms": 200,
-                       "alert_min_requests": 10, "alert_min_cache_lookups": 10}},
+                       "alert_min_requests": 10, "alert_min_cache_lookups": 10,
+                       "webhook_url": ")" + hook.url() +
+                                                  R"("}},
         "monitoring_fx": {"enabled": true}})");
     ServingHost host(dir);
     ASSERT_NE(host.port(), 0) << host.log();
@@ -318,6 +375,19 @@ TEST(MonitoringRealHost, AlertsFireAndResolveOnceEach) {
         EXPECT_EQ(countOf(log, std::string("alert resolved: ") + name), 1) << log;
     }
     EXPECT_EQ(countOf(log, "alert FIRING: DatabaseSlow"), 0);
+    // The webhook got the same transitions, once each, through http.client/1.
+    ASSERT_TRUE(eventually([&] { return hook.bodies().size() >= 6; })) << log;
+    std::map<std::string, int> posted;
+    for (const auto& b : hook.bodies()) {
+        ASSERT_TRUE(b.is_object()) << b.dump();
+        posted[b.value("alert", std::string()) + "/" + b.value("state", std::string())]++;
+        EXPECT_TRUE(b.contains("threshold") && b.contains("at")) << b.dump();
+    }
+    for (const char* name : {"ApiErrorRateHigh", "CacheHitRateLow", "FrontendLoadSlow"}) {
+        EXPECT_EQ(posted[std::string(name) + "/firing"], 1) << name;
+        EXPECT_EQ(posted[std::string(name) + "/resolved"], 1) << name;
+    }
+    EXPECT_EQ(hook.bodies().size(), 6u);
     const auto page = tp::parse(http(host.port(), "GET", "/metrics").body);
     EXPECT_EQ(page.value("valory_frontend_load_seconds_count"), 1);
     EXPECT_EQ(page.value("valory_frontend_poll_failures_total"), 1);
