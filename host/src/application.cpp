@@ -10,6 +10,7 @@
 #include "http/router.hpp"
 #include "metrics_registry.hpp"
 #include "plugins/host_api.hpp"
+#include "plugins/plugin_health_service.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/service_registry.hpp"
 #include "scheduler.hpp"
@@ -273,6 +274,12 @@ int Application::main(const std::vector<std::string>& args) {
     PluginManager plugins(config, context, context.runMode, command);
 
     // Host-provided services.
+    PluginHealthService pluginHealth(plugins);
+    services.registerHostService(VALORY_PLUGIN_HEALTH_SERVICE, VALORY_PLUGIN_HEALTH_MAJOR,
+                                 VALORY_PLUGIN_HEALTH_MINOR, pluginHealth.vtable(), pluginHealth.self());
+    plugins.addHostService(VALORY_PLUGIN_HEALTH_SERVICE, VALORY_PLUGIN_HEALTH_MAJOR,
+                           VALORY_PLUGIN_HEALTH_MINOR);
+
 #ifdef VALORY_HOST_HAS_HTTP_CLIENT
     std::unique_ptr<HttpClientService> httpClient;
     try {

@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <mutex>
 
@@ -72,18 +73,29 @@ std::size_t Events::removeAllOwnedBy(const std::string& owner) {
 
 void Events::publish(valory_event_type type, const void* event) {
     if (!hasSubscribers(type)) return;
-    std::vector<std::shared_ptr<valory_subscription>> targets;
+    // Targets go into an inline buffer (a vector only beyond kInline subscribers), so a publish on
+    // the request path allocates nothing. Each target is held by a shared_ptr until its in-flight
+    // count has been dropped and notified (unsubscribe() may free it as soon as that count is 0).
+    constexpr std::size_t kInline = 8;
+    std::array<std::shared_ptr<valory_subscription>, kInline> inlineTargets{};
+    std::vector<std::shared_ptr<valory_subscription>> overflow;
+    std::size_t count = 0;
     {
         std::shared_lock lock(mutex_);
         for (const auto& s : subs_)
             if (s->type == type) {
                 s->inflight.fetch_add(1, std::memory_order_acq_rel);
-                targets.push_back(s);
+                if (count < kInline)
+                    inlineTargets[count] = s;
+                else
+                    overflow.push_back(s);
+                ++count;
             }
     }
-    for (const auto& s : targets) {
+    for (std::size_t i = 0; i < count; ++i) {
+        valory_subscription* s = i < kInline ? inlineTargets[i].get() : overflow[i - kInline].get();
         if (!s->removed.load(std::memory_order_acquire)) {
-            tlsDelivering.push_back(s.get());
+            tlsDelivering.push_back(s);
             try {
                 s->fn(s->user, type, event);
             } catch (const std::exception& e) {

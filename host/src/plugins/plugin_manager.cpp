@@ -598,3 +598,48 @@ std::string PluginManager::listing() const {
 }
 
 }  // namespace valory::host
+
+namespace valory::host {
+
+std::string PluginManager::healthReport() const {
+    nlohmann::json out = nlohmann::json::array();
+    auto add = [&](const Record& r) {
+        nlohmann::json j = {{"id", r.id},
+                            {"version", r.manifest ? r.manifest->version : std::string()},
+                            {"state", toString(r.state)},
+                            {"optional", r.optional}};
+        if (r.state == State::Refused) j["reason"] = context_.masker ? context_.masker->mask(r.fact) : r.fact;
+        const bool hasSlot = r.state == State::Started && r.descriptor &&
+                             r.descriptor->struct_size >=
+                                 offsetof(valory_plugin_descriptor, health) + sizeof(r.descriptor->health) &&
+                             r.descriptor->health;
+        if (!hasSlot) {
+            j["health"] = "none";
+            out.push_back(std::move(j));
+            return;
+        }
+        StringWriter sink;
+        valory_writer writer{sizeof(valory_writer), &sink, &StringWriter::write};
+        valory_health_state state = VALORY_HEALTH_FAILED;
+        try {
+            state = r.descriptor->health(r.instance, &writer);
+        } catch (...) {  // the C++ wrapper catches; a C plugin cannot throw. Belt and braces:
+            sink.text = R"({"error":"health slot threw"})";
+        }
+        j["health"] = state == VALORY_HEALTH_OK         ? "ok"
+                      : state == VALORY_HEALTH_DEGRADED ? "degraded"
+                      : state == VALORY_HEALTH_FAILED   ? "failed"
+                                                        : "unknown";
+        if (context_.masker) sink.text = context_.masker->mask(sink.text);
+        if (!sink.text.empty()) {
+            auto detail = nlohmann::json::parse(sink.text, nullptr, false);
+            j["detail"] = detail.is_discarded() ? nlohmann::json{{"text", sink.text}} : detail;
+        }
+        out.push_back(std::move(j));
+    };
+    for (const auto& id : order_)
+        if (auto it = records_.find(id); it != records_.end() && it->second.enabled) add(it->second);
+    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace valory::host

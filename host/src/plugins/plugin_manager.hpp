@@ -79,6 +79,11 @@ class PluginManager {
     /// (1 when the plugin was not found or its manifest is unreadable; the reason goes to error).
     int commandHelp(const std::string& id, std::string& out, std::string& error) const;
 
+    /// The `host.health/1` report: a JSON array, one object per enabled plugin in start order,
+    /// with its state and (for started plugins with a health slot) the slot's state and detail.
+    /// Called from HTTP/worker threads while serving; the set of records does not change then.
+    std::string healthReport() const;
+
     const std::vector<std::string>& order() const { return order_; }
     const Record* record(const std::string& id) const;
     std::vector<std::string> startedIds() const { return started_; }

@@ -38,6 +38,13 @@ class PersistencePlugin : public sdk::Plugin {
             host().warn("PostgreSQL unreachable at start, running degraded and reconnecting on demand: " +
                         detail.value("reason", std::string("?")));
         }
+        statementTime_ =
+            host().histogram("valory_sql_query_duration_seconds",
+                             "SQL statement time through sql/1 (exec and prepared), by outcome", {"outcome"},
+                             {0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+        service_->setStatementObserver([h = statementTime_](std::chrono::microseconds took, bool ok) {
+            h.observe(static_cast<double>(took.count()) / 1e6, {ok ? "ok" : "error"});
+        });
         provided_ = host().provide(VALORY_SQL_SERVICE, VALORY_SQL_MAJOR, VALORY_SQL_MINOR,
                                    SqlService::vtable(), service_.get());
         inUse_ = host().gauge("valory_sql_pool_connections", "Pooled PostgreSQL connections by state",
@@ -87,6 +94,7 @@ class PersistencePlugin : public sdk::Plugin {
     bool migrateCommand_ = false;
     std::unique_ptr<SqlService> service_;
     sdk::ProvidedService provided_;
+    sdk::Histogram statementTime_;
     sdk::Gauge inUse_;
     sdk::Counter events_;
     sdk::Job metricsJob_;

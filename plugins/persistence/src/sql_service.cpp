@@ -79,14 +79,34 @@ void SqlService::prepare(std::string_view name, std::string_view sql) {
     }
 }
 
+namespace {
+/// Times one statement for the observer (success or failure).
+template <class F>
+pqxx::result observed(const SqlService::StatementObserver& observer, F&& body) {
+    if (!observer) return body();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto took = [&] {
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+    };
+    try {
+        pqxx::result r = body();
+        observer(took(), true);
+        return r;
+    } catch (...) {
+        observer(took(), false);
+        throw;
+    }
+}
+}  // namespace
+
 pqxx::result SqlService::exec(valory_sql_tx* tx, std::string_view sql, const valory_str* params, size_t count,
                               uint32_t flags) {
-    return run(tx, sql, params, count, flags, false);
+    return observed(observer_, [&] { return run(tx, sql, params, count, flags, false); });
 }
 
 pqxx::result SqlService::execPrepared(valory_sql_tx* tx, std::string_view name, const valory_str* params,
                                       size_t count, uint32_t flags) {
-    return run(tx, name, params, count, flags, true);
+    return observed(observer_, [&] { return run(tx, name, params, count, flags, true); });
 }
 
 pqxx::result SqlService::run(valory_sql_tx* tx, std::string_view text, const valory_str* params, size_t count,

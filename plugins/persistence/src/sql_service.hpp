@@ -2,6 +2,8 @@
 // Plain class (unit-tested directly); vtable() exposes it through the C ABI.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -51,6 +53,11 @@ class SqlService {
     ConnectionPool& primary() noexcept { return *primary_; }
     ConnectionPool* replica() noexcept { return replica_.get(); }
 
+    /// Called after every statement (exec / execPrepared) with its wall time and whether it
+    /// succeeded; set before the service is registered (not synchronised).
+    using StatementObserver = std::function<void(std::chrono::microseconds took, bool ok)>;
+    void setStatementObserver(StatementObserver fn) { observer_ = std::move(fn); }
+
     /// The C vtable; its `self` is a SqlService*.
     static const valory_sql_api* vtable() noexcept;
 
@@ -64,6 +71,7 @@ class SqlService {
     Migrator migrator_;
     std::shared_mutex preparedMutex_;
     std::unordered_map<std::string, std::string> prepared_;  // name -> SQL; never shrinks
+    StatementObserver observer_;
 };
 
 }  // namespace valory::plugins::persistence
