@@ -27,7 +27,9 @@ class ControlLoop {
     std::optional<R> call(std::function<R()> fn) {
         auto promise = std::make_shared<std::promise<R>>();
         auto future = promise->get_future();
-        if (!post([promise, fn = std::move(fn)] { promise->set_value(fn()); })) return std::nullopt;
+        // Only the task owns the promise: a task dropped at shutdown breaks it, releasing get().
+        if (!post([promise = std::move(promise), fn = std::move(fn)] { promise->set_value(fn()); }))
+            return std::nullopt;
         try {
             return future.get();
         } catch (const std::future_error&) {

@@ -20,6 +20,8 @@
 // Consumers stop (and release their service references) before their provider stops, so a
 // reference never outlives its provider; the registry's keepAlive keeps the entry readable for a
 // late release(). Lock order: no lock is held while calling into a plugin or into the router.
+// Limits: a handler that never returns keeps its plugin's drain (and so the control thread)
+// waiting; a job still running after stop_deadline_s is logged and its plugin stopped anyway.
 #pragma once
 
 #include "config/config.hpp"
