@@ -1,7 +1,10 @@
 #include "application.hpp"
 #include "strings.hpp"
 
+#include "admin_api.hpp"
 #include "config/config.hpp"
+#include "config/schema_validator.hpp"
+#include "control_loop.hpp"
 #include "config/secret_masker.hpp"
 #include "errors.hpp"
 #include "events.hpp"
@@ -27,12 +30,14 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <thread>
 
 #ifndef VALORY_HOST_VERSION
 #define VALORY_HOST_VERSION "0.0.0"
@@ -77,6 +82,60 @@ bool writePortFile(const std::string& file, std::uint16_t port) {
 template <class Service>
 void attachMetrics(Service& service, MetricsRegistry& metrics) {
     if constexpr (requires { service.setMetrics(metrics); }) service.setMetrics(metrics);
+}
+
+/// Resolves admin.token ({"env"} / {"file"}) like a secret plugin setting; empty = admin API off.
+bool resolveAdminToken(const Config& config, SecretMasker& masker, std::string& token, std::string& error) {
+    token.clear();
+    if (config.admin.token.is_null()) return true;
+    const nlohmann::json schema = {{"type", "object"},
+                                   {"additionalProperties", false},
+                                   {"properties", {{"token", {{"type", "string"}, {"secret", true}}}}}};
+    SchemaValidator validator(config.baseDir);
+    auto result = validator.validate(schema, nlohmann::json{{"token", config.admin.token}}, "admin");
+    if (!result.ok()) {
+        error = config.source + ": " + result.errors.front();
+        return false;
+    }
+    token = result.value["token"].get<std::string>();
+    if (token.size() < 16) {
+        error = config.source + ": admin.token: the token must be at least 16 characters";
+        return false;
+    }
+    masker.add(token);
+    return true;
+}
+
+/// Sections a running host cannot apply; a reload that changes them says so.
+std::vector<std::string> restartOnlyChanges(const Config& a, const Config& b) {
+    std::vector<std::string> out;
+    const auto& x = a.server;
+    const auto& y = b.server;
+    if (x.host != y.host || x.port != y.port || x.threads != y.threads || x.maxQueued != y.maxQueued ||
+        x.keepAliveTimeoutS != y.keepAliveTimeoutS || x.maxKeepAliveRequests != y.maxKeepAliveRequests ||
+        x.requestTimeoutS != y.requestTimeoutS || x.maxBodyBytes != y.maxBodyBytes ||
+        x.drainDeadlineS != y.drainDeadlineS || x.retryAfterS != y.retryAfterS ||
+        x.trustedProxies != y.trustedProxies || x.publicUrl != y.publicUrl ||
+        x.cors.origins != y.cors.origins || x.cors.credentials != y.cors.credentials ||
+        x.cors.allowHeaders != y.cors.allowHeaders || x.cors.maxAgeS != y.cors.maxAgeS)
+        out.push_back("server");
+    if (a.pluginPath != b.pluginPath) out.push_back("plugin_path");
+    if (a.dataDir != b.dataDir) out.push_back("data_dir");
+    if (a.logLevel != b.logLevel) out.push_back("logging");  // Poco's logger levels are not atomic
+    if (a.schedulerWorkers != b.schedulerWorkers) out.push_back("scheduler");
+    if (a.httpClient != b.httpClient) out.push_back("http_client");
+    if (a.admin.token != b.admin.token || a.admin.watchConfig != b.admin.watchConfig ||
+        a.admin.watchIntervalMs != b.admin.watchIntervalMs)
+        out.push_back("admin");
+    return out;
+}
+
+/// What the config watcher compares: modification time and size.
+std::pair<std::int64_t, std::int64_t> fileStamp(const std::string& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return {0, -1};
+    return {static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+            static_cast<std::int64_t>(st.st_size)};
 }
 
 fs::path defaultConfigFile() {
@@ -151,6 +210,14 @@ void Application::handleOption(const std::string& name, const std::string& value
     }
 }
 
+void Application::applyCommandLine(Config& config) const {
+    if (port_ >= 0) config.server.port = static_cast<std::uint16_t>(port_);
+    if (!pluginPaths_.empty()) {
+        config.pluginPath.clear();
+        for (const auto& p : pluginPaths_) config.pluginPath.push_back(fs::absolute(p).lexically_normal());
+    }
+}
+
 void Application::printHelp() {
     Poco::Util::HelpFormatter help(options());
     help.setCommand(commandName());
@@ -158,8 +225,9 @@ void Application::printHelp() {
     help.setHeader(
         "Valory Host: loads plugins (shared libraries with a plugin.json manifest) and serves HTTP.");
     help.setFooter(
-        "Signals: SIGTERM/SIGINT stop gracefully (drain, then stop plugins in reverse order); SIGHUP is "
-        "logged (reload is not implemented yet).\nExit codes: 0 ok, 1 start-up/check/command failure, "
+        "Signals: SIGTERM/SIGINT stop gracefully (drain, then stop plugins in reverse order); SIGHUP "
+        "reloads the config file (plugins toggled, settings applied; a config with an error is refused "
+        "whole).\nExit codes: 0 ok, 1 start-up/check/command failure, "
         "64 usage error.");
     help.format(std::cout);
 }
@@ -202,22 +270,20 @@ int Application::main(const std::vector<std::string>& args) {
             log().warning("no config file (" + file.string() + "); using built-in defaults");
         } else {
             config = Config::load(file);
+            configPath_ = file.string();
         }
     } catch (const ConfigError& e) {
         if (check_) std::cout << "check: config: " << e.what() << "\ncheck: failed, 1 problem(s)\n";
         std::cerr << "valory-host: config error: " << e.what() << "\n";
         return kExitFailure;
     }
-    if (port_ >= 0) config.server.port = static_cast<std::uint16_t>(port_);
-    if (!pluginPaths_.empty()) {
-        config.pluginPath.clear();
-        for (const auto& p : pluginPaths_) config.pluginPath.push_back(fs::absolute(p).lexically_normal());
-    }
+    applyCommandLine(config);
     HostLog::setLevel(config.logLevel);
 
     // The host's parts.
     Router router(config.server.cors);
     router.setMasker(&masker);
+    router.setRetryAfter(config.server.retryAfterS);
     ServiceRegistry services;
     Events events;
     MetricsRegistry metrics;
@@ -372,6 +438,56 @@ int Application::serve(PluginManager& plugins, HostContext& context, Config& con
         return kExitFailure;
     }
     context.scheduler->start();
+    // The control thread is this one: lifecycle work posted by the signal thread, the config
+    // watcher and admin handlers runs here, one task at a time, until a stop signal.
+    ControlLoop control;
+    const PluginManager::ChangeResult noFile{
+        422, {}, {"no config file in use (built-in defaults); nothing to reload"}};
+    auto reloadFromFile = [&]() -> PluginManager::ChangeResult {
+        if (configPath_.empty()) return noFile;
+        Config next;
+        try {
+            next = Config::load(configPath_);
+        } catch (const ConfigError& e) {
+            const std::string why = context.masker ? context.masker->mask(e.what()) : std::string(e.what());
+            log().error("config reload (" + configPath_ +
+                        ") refused; the running plugins stay as they were: " + why);
+            return PluginManager::ChangeResult{422, {}, {why}};
+        }
+        applyCommandLine(next);
+        for (const auto& section : restartOnlyChanges(config, next))
+            log().warning("config reload: '" + section +
+                          "' changed; it takes effect after a restart of valory-host");
+        auto result = plugins.reload(next);
+        if (result.ok()) context.jobCancelDeadlineMs = std::uint64_t{next.stopDeadlineS} * 1000;
+        return result;
+    };
+
+    std::unique_ptr<AdminApi> admin;
+    {
+        std::string token, error;
+        if (!resolveAdminToken(config, *context.masker, token, error)) {
+            log().critical("start-up failed: " + error);
+            plugins.stopAll();
+            context.scheduler->shutdown();
+            return kExitFailure;
+        }
+        if (token.empty()) {
+            log().information(
+                "admin API off (set admin.token to a {\"env\"} or {\"file\"} reference to enable it)");
+        } else {
+            admin = std::make_unique<AdminApi>(plugins, control, reloadFromFile, token);
+            std::string message;
+            if (!admin->install(*context.router, message)) {
+                log().critical("start-up failed: admin API: " + message);
+                plugins.stopAll();
+                context.scheduler->shutdown();
+                return kExitFailure;
+            }
+            log().information("admin API on at /admin (bearer token)");
+        }
+    }
+
     HttpServer server(config.server, *context.router, *context.events, context.metrics,
                       context.info["host.instance_id"]);
     std::uint16_t port = 0;
@@ -399,28 +515,48 @@ int Application::serve(PluginManager& plugins, HostContext& context, Config& con
                       std::to_string(context.router->routeCount()) + " route(s), " +
                       std::to_string(plugins.startedIds().size()) + " plugin(s))");
 
-    // The signals were blocked in every thread by main(); wait for them here.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGQUIT);
-    sigaddset(&set, SIGHUP);
-    while (true) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0) continue;
-        if (sig == SIGHUP) {
-            log().information("SIGHUP received: configuration reload is not implemented yet; ignored");
-            continue;
+    // The signals were blocked in every thread by main(); this thread waits for them.
+    std::thread signals([&control, &reloadFromFile, this] {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGQUIT);
+        sigaddset(&set, SIGHUP);
+        while (true) {
+            int sig = 0;
+            if (sigwait(&set, &sig) != 0) continue;
+            if (sig == SIGHUP) {
+                log().information("SIGHUP received: reloading " +
+                                  (configPath_.empty() ? std::string("(no config file)") : configPath_));
+                control.post([&reloadFromFile] { reloadFromFile(); });
+                continue;
+            }
+            control.requestStop(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGQUIT");
+            return;
         }
-        log().information(std::string("received ") +
-                          (sig == SIGINT    ? "SIGINT"
-                           : sig == SIGTERM ? "SIGTERM"
-                                            : "SIGQUIT") +
-                          ": stopping (drain deadline " + std::to_string(config.server.drainDeadlineS) +
-                          " s)");
-        break;
+    });
+    std::thread watcher;
+    if (config.admin.watchConfig && !configPath_.empty()) {
+        const std::uint32_t interval = config.admin.watchIntervalMs;
+        log().information("watching " + configPath_ + " for changes (every " + std::to_string(interval) +
+                          " ms)");
+        watcher = std::thread([&control, &reloadFromFile, interval, this] {
+            auto stamp = fileStamp(configPath_);
+            while (!control.waitStop(static_cast<int>(interval))) {
+                const auto now = fileStamp(configPath_);
+                if (now == stamp) continue;
+                stamp = now;
+                log().information("config file " + configPath_ + " changed: reloading");
+                control.post([&reloadFromFile] { reloadFromFile(); });
+            }
+        });
     }
+    control.run();
+    log().information("received " + control.stopReason() + ": stopping (drain deadline " +
+                      std::to_string(config.server.drainDeadlineS) + " s)");
+    signals.join();
+    if (watcher.joinable()) watcher.join();
     server.stop();
     log().information("HTTP server stopped; stopping plugins");
     plugins.stopAll();

@@ -26,6 +26,8 @@ class Application : public Poco::Util::ServerApplication {
 
   private:
     int serve(class PluginManager& plugins, struct HostContext& context, class Config& config);
+    /// --port and --plugin-path win over the file (at start-up and on every reload).
+    void applyCommandLine(class Config& config) const;
     void printHelp();
 
     std::vector<std::string> runArgs_;
@@ -34,6 +36,7 @@ class Application : public Poco::Util::ServerApplication {
     bool check_ = false;
     bool list_ = false;
     std::string configFile_;
+    std::string configPath_;  ///< the file in use; empty with built-in defaults
     std::string portFile_;
     int port_ = -1;
     std::vector<std::string> pluginPaths_;

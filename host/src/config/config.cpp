@@ -89,7 +89,7 @@ Config Config::parse(const std::string& text, const std::string& source, const f
     r.requireObject(root, "");
     r.rejectUnknownKeys(root, "",
                         {"server", "plugin_path", "data_dir", "logging", "scheduler", "plugins",
-                         "http_client", "stop_deadline_s"});
+                         "http_client", "stop_deadline_s", "admin"});
     if (auto it = root.find("server"); it != root.end()) parseServer(r, *it, c.server);
     if (root.contains("plugin_path")) {
         auto dirs = r.getStringArray(root, "", "plugin_path", {});
@@ -122,6 +122,23 @@ Config Config::parse(const std::string& text, const std::string& source, const f
     if (auto it = root.find("http_client"); it != root.end()) {
         r.requireObject(*it, "http_client");
         c.httpClient = *it;
+    }
+    if (auto it = root.find("admin"); it != root.end()) {
+        r.requireObject(*it, "admin");
+        r.rejectUnknownKeys(*it, "admin", {"token", "watch_config", "watch_interval_ms"});
+        if (auto t = it->find("token"); t != it->end()) {
+            const bool reference = t->is_object() && t->size() == 1 &&
+                                   ((t->contains("env") && (*t)["env"].is_string()) ||
+                                    (t->contains("file") && (*t)["file"].is_string()));
+            if (!reference)
+                r.fail(
+                    "admin.token",
+                    "takes a reference {\"env\": \"NAME\"} or {\"file\": \"PATH\"}, never the token itself");
+            c.admin.token = *t;
+        }
+        c.admin.watchConfig = r.getBool(*it, "admin", "watch_config", false);
+        c.admin.watchIntervalMs =
+            static_cast<std::uint32_t>(r.getUInt(*it, "admin", "watch_interval_ms", 1000, 100, 3600000));
     }
     if (auto it = root.find("plugins"); it != root.end()) {
         r.requireObject(*it, "plugins");

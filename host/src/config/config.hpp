@@ -36,6 +36,14 @@ struct ServerSettings {
     CorsSettings cors;
 };
 
+/// The admin API and run-time reload (config key "admin").
+struct AdminSettings {
+    /// The admin token as a reference ({"env": NAME} or {"file": PATH}); null = admin API off.
+    nlohmann::json token;
+    bool watchConfig = false;  ///< reload when the config file changes (besides SIGHUP)
+    std::uint32_t watchIntervalMs = 1000;
+};
+
 struct PluginEntry {
     std::string id;
     bool enabled = true;
@@ -64,6 +72,7 @@ class Config {
     std::uint32_t stopDeadlineS = 10;  ///< per-plugin deadline for cancelling its jobs
     std::map<std::string, PluginEntry> plugins;
     nlohmann::json httpClient = nlohmann::json::object();
+    AdminSettings admin;
 
     const PluginEntry* plugin(const std::string& id) const;
 };

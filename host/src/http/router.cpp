@@ -179,14 +179,22 @@ valory_status Router::addRoute(const std::string& owner, const std::string& meth
     route->pattern = pattern;
     route->handler = handler;
     route->user = user;
-    std::unique_lock lock(mutex_);
-    for (const auto& r : routes_) {
-        if (r->method == method && r->pattern == pattern) {
+    std::shared_ptr<valory_route> replaced;
+    {
+        std::unique_lock lock(mutex_);
+        for (auto it = routes_.begin(); it != routes_.end(); ++it) {
+            const auto& r = *it;
+            if (r->method != method || r->pattern != pattern) continue;
+            if (r->draining && r->owner == owner) {  // a restarting plugin takes its route back
+                replaced = r;
+                routes_.erase(it);
+                break;
+            }
             message = "route " + method + " " + pattern + " is already registered by '" + r->owner + "'";
             return VALORY_ERR_CONFLICT;
         }
+        routes_.push_back(route);
     }
-    routes_.push_back(route);
     if (out) *out = route.get();
     return VALORY_OK;
 }
@@ -225,9 +233,13 @@ valory_status Router::addStaticMount(const std::string& owner, const std::string
     }
     std::string prefix = prefixIn.back() == '/' ? prefixIn : prefixIn + "/";
     std::unique_lock lock(mutex_);
-    for (const auto& m : mounts_)
-        if (m.prefix == prefix) {
-            message = "static mount " + prefix + " is already registered by '" + m.owner + "'";
+    for (auto it = mounts_.begin(); it != mounts_.end(); ++it)
+        if (it->prefix == prefix) {
+            if (it->draining && it->owner == owner) {
+                mounts_.erase(it);
+                break;
+            }
+            message = "static mount " + prefix + " is already registered by '" + it->owner + "'";
             return VALORY_ERR_CONFLICT;
         }
     mounts_.push_back(StaticMount{owner, prefix, directory, flags});
@@ -255,6 +267,48 @@ std::size_t Router::removeAllOwnedBy(const std::string& owner) {
     for (auto& r : removed)
         for (int v = r->inflight.load(); v != 0; v = r->inflight.load()) r->inflight.wait(v);
     return removed.size();
+}
+
+std::size_t Router::drainOwnedBy(const std::string& owner) {
+    std::vector<std::shared_ptr<valory_route>> drained;
+    {
+        std::unique_lock lock(mutex_);
+        for (auto& r : routes_)
+            if (r->owner == owner && !r->draining) {
+                r->draining = true;
+                drained.push_back(r);
+            }
+        for (auto& m : mounts_)
+            if (m.owner == owner) m.draining = true;
+    }
+    // A handler that drains its own plugin (none should) would wait for itself: skip its own call.
+    for (auto& r : drained) {
+        const int own = tlsHandling == r.get() ? 1 : 0;
+        for (int v = r->inflight.load(); v > own; v = r->inflight.load()) r->inflight.wait(v);
+    }
+    return drained.size();
+}
+
+std::size_t Router::removeDrainingOwnedBy(const std::string& owner) {
+    std::unique_lock lock(mutex_);
+    const std::size_t before = routes_.size();
+    routes_.erase(std::remove_if(routes_.begin(), routes_.end(),
+                                 [&](const auto& r) { return r->owner == owner && r->draining; }),
+                  routes_.end());
+    mounts_.erase(std::remove_if(mounts_.begin(), mounts_.end(),
+                                 [&](const auto& m) { return m.owner == owner && m.draining; }),
+                  mounts_.end());
+    return before - routes_.size();  // drained routes have no handler call in flight
+}
+
+std::vector<std::string> Router::routesOf(const std::string& owner) const {
+    std::shared_lock lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& r : routes_)
+        if (r->owner == owner) out.push_back(r->method + " " + r->pattern);
+    for (const auto& m : mounts_)
+        if (m.owner == owner) out.push_back("STATIC " + m.prefix);
+    return out;
 }
 
 std::size_t Router::routeCount() const {
@@ -348,6 +402,7 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
     bool otherFormMatches = false;
     const StaticMount* mount = nullptr;
     StaticMount mountCopy;
+    std::string drainingOwner, drainingRoute;  // the matched route is draining (its plugin stops)
     {
         std::shared_lock lock(mutex_);
         for (const auto& r : routes_) {
@@ -361,7 +416,11 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
             if (!isPreflight && r->method == wanted && (!chosen || moreSpecific(r->tmpl, chosen->tmpl)))
                 chosen = r;
         }
-        if (chosen) {
+        if (chosen && chosen->draining) {
+            drainingOwner = chosen->owner;
+            drainingRoute = chosen->pattern;
+            chosen.reset();
+        } else if (chosen) {
             chosen->inflight.fetch_add(1, std::memory_order_acq_rel);
         } else if (methods.empty()) {
             for (const auto& m : mounts_)
@@ -382,7 +441,14 @@ void Router::handle(valory_request& req, valory_response& resp, Outcome& outcome
         allowed.assign(all.begin(), all.end());
     }
 
-    if (chosen) {
+    if (!drainingOwner.empty() || (mount && mount->draining)) {
+        outcome.route = drainingOwner.empty() ? mount->prefix : drainingRoute;
+        outcome.owner = drainingOwner.empty() ? mount->owner : drainingOwner;
+        req.route = outcome.route;
+        resp.jsonError(503, "unavailable", "plugin '" + outcome.owner + "' is stopping; retry later");
+        resp.setHeader("Retry-After", std::to_string(retryAfterS_));
+        resp.headOnly = isHead;
+    } else if (chosen) {
         req.route = chosen->pattern;
         outcome.route = chosen->pattern;
         outcome.owner = chosen->owner;

@@ -2,6 +2,12 @@
 // HEAD through GET, one trailing-slash rule (the other form gets a 307), CORS from config
 // (preflight answered here), static mounts, X-Process-Time on every response it produces, JSON 500
 // when a handler fails or throws. remove_route waits for the route's in-flight handlers.
+// A stopping plugin's routes and mounts are first *drained*: they stay in the table but answer 503
+// with Retry-After (its handlers are no longer called) until the plugin registers them again after a
+// restart or the host removes them (then 404). Locking: `mutex_` guards the tables and every
+// route's `draining` flag; a handler call is counted in `inflight` under the shared lock, so once
+// drainOwnedBy() has set the flag under the exclusive lock no new call can begin, and it waits
+// only for the calls counted before.
 #pragma once
 
 #include "config/config.hpp"
@@ -47,6 +53,7 @@ struct valory_route {
     valory_route_handler handler = nullptr;
     void* user = nullptr;
     std::atomic<int> inflight{0};
+    bool draining = false;  ///< guarded by Router::mutex_
 };
 
 namespace valory::host {
@@ -56,6 +63,7 @@ struct StaticMount {
     std::string prefix;  ///< always ends with '/'
     std::string directory;
     std::uint32_t flags = 0;
+    bool draining = false;
 };
 
 class Router {
@@ -69,6 +77,8 @@ class Router {
     explicit Router(CorsSettings cors = {});
 
     void setMasker(const SecretMasker* masker) { masker_ = masker; }
+    /// Retry-After (seconds) of the 503 that drained routes answer.
+    void setRetryAfter(std::uint32_t seconds) { retryAfterS_ = seconds; }
 
     valory_status addRoute(const std::string& owner, const std::string& method, const std::string& pattern,
                            valory_route_handler handler, void* user, valory_route** out,
@@ -79,6 +89,13 @@ class Router {
                                  const std::string& directory, std::uint32_t flags, std::string& message);
     /// Removes every route and mount of `owner` and waits for their in-flight handlers.
     std::size_t removeAllOwnedBy(const std::string& owner);
+    /// Marks every route and mount of `owner` draining (new requests get 503 + Retry-After) and
+    /// waits until the handler calls already running have finished. Returns the routes drained.
+    std::size_t drainOwnedBy(const std::string& owner);
+    /// Removes the routes and mounts of `owner` that are still draining (not registered again).
+    std::size_t removeDrainingOwnedBy(const std::string& owner);
+    /// "METHOD /pattern" of every route and "STATIC /prefix/" of every mount of `owner`.
+    std::vector<std::string> routesOf(const std::string& owner) const;
     std::size_t routeCount() const;
     std::vector<std::string> describeRoutes() const;
 
@@ -95,6 +112,7 @@ class Router {
 
     CorsSettings cors_;
     const SecretMasker* masker_ = nullptr;
+    std::uint32_t retryAfterS_ = 1;
     mutable std::shared_mutex mutex_;
     std::vector<std::shared_ptr<valory_route>> routes_;
     std::vector<StaticMount> mounts_;

@@ -10,6 +10,7 @@
 #include "plugins/dependency_resolver.hpp"
 #include "plugins/elf_check.hpp"
 #include "plugins/service_registry.hpp"
+#include "plugins/toggle_planner.hpp"
 #include "scheduler.hpp"
 
 #ifndef BOOST_DLL_USE_STD_FS
@@ -76,6 +77,8 @@ const char* toString(PluginManager::State state) {
             return "created";
         case PluginManager::State::Started:
             return "started";
+        case PluginManager::State::Stopping:
+            return "stopping";
         case PluginManager::State::Stopped:
             return "stopped";
     }
@@ -90,6 +93,7 @@ PluginManager::~PluginManager() = default;
 
 void PluginManager::addHostService(const std::string& service, std::uint32_t major, std::uint32_t minor) {
     hostServices_[service + "/" + std::to_string(major)] = minor;
+    hostServiceKeys_.insert(service + "/" + std::to_string(major));
 }
 
 const PluginManager::Record* PluginManager::record(const std::string& id) const {
@@ -98,6 +102,7 @@ const PluginManager::Record* PluginManager::record(const std::string& id) const 
 }
 
 void PluginManager::publishState(const Record& r, int state, const std::string& reason) {
+    refreshStatus();
     if (context_.metrics) {
         if (!stateFamily_) {
             std::string message;
@@ -196,6 +201,7 @@ const std::vector<std::string>& PluginManager::prepare() {
             r.id = id;
             r.configured = true;
             r.enabled = entry.enabled;
+            r.fileEnabled = entry.enabled;
             r.optional = entry.optional;
             std::vector<std::string> dirs;
             for (const auto& d : config_.pluginPath) dirs.push_back(d.string());
@@ -208,6 +214,7 @@ const std::vector<std::string>& PluginManager::prepare() {
         }
         it->second.configured = true;
         it->second.enabled = entry.enabled;
+        it->second.fileEnabled = entry.enabled;
         it->second.optional = entry.optional;
     }
 
@@ -225,17 +232,9 @@ const std::vector<std::string>& PluginManager::prepare() {
             continue;
         }
         const Manifest& m = *r.manifest;
-        if (m.abiMajor != VALORY_ABI_MAJOR) {
-            refuse(r, "abi-check",
-                   "ABI " + m.abiString() + ", host " + std::to_string(VALORY_ABI_MAJOR) + ".x (manifest)");
-        } else if (m.abiMinor > VALORY_ABI_MINOR) {
-            refuse(r, "abi-check",
-                   "ABI " + m.abiString() + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
-                       std::to_string(VALORY_ABI_MINOR) + " (manifest)");
-        } else if (std::error_code ec; !fs::is_regular_file(m.libraryPath(), ec)) {
-            refuse(r, "elf-check", "library " + m.libraryPath().string() + " not found");
-        } else if (std::string elf = ElfCheck::check(m.libraryPath()); !elf.empty()) {
-            refuse(r, "elf-check", elf + " (" + m.libraryPath().filename().string() + ")");
+        if (std::string problem = preOpenCheck(m); !problem.empty()) {
+            const auto colon = problem.find(": ");
+            refuse(r, problem.substr(0, colon), problem.substr(colon + 2));
         } else {
             const PluginEntry* entry = config_.plugin(id);
             const std::string path = (entry ? entry->keyPath : "plugins." + id) + ".settings";
@@ -267,6 +266,20 @@ const std::vector<std::string>& PluginManager::prepare() {
     for (const auto& [id, fact] : resolved.refused) refuse(records_[id], "dependencies", fact);
     order_ = resolved.order;
     return order_;
+}
+
+std::string PluginManager::preOpenCheck(const Manifest& m) const {
+    if (m.abiMajor != VALORY_ABI_MAJOR)
+        return "abi-check: ABI " + m.abiString() + ", host " + std::to_string(VALORY_ABI_MAJOR) +
+               ".x (manifest)";
+    if (m.abiMinor > VALORY_ABI_MINOR)
+        return "abi-check: ABI " + m.abiString() + ", host " + std::to_string(VALORY_ABI_MAJOR) + "." +
+               std::to_string(VALORY_ABI_MINOR) + " (manifest)";
+    if (std::error_code ec; !fs::is_regular_file(m.libraryPath(), ec))
+        return "elf-check: library " + m.libraryPath().string() + " not found";
+    if (std::string elf = ElfCheck::check(m.libraryPath()); !elf.empty())
+        return "elf-check: " + elf + " (" + m.libraryPath().filename().string() + ")";
+    return {};
 }
 
 bool PluginManager::startAll(bool continueOnFailure) {
@@ -303,6 +316,8 @@ bool PluginManager::startAll(bool continueOnFailure) {
 
 bool PluginManager::loadAndStart(Record& r) {
     const Manifest& m = *r.manifest;
+    r.step.clear();
+    r.fact.clear();
     auto& libs = libraryRegistry();
     boost::dll::shared_library* lib = nullptr;
     try {
@@ -443,9 +458,9 @@ bool PluginManager::loadAndStart(Record& r) {
     return true;
 }
 
-void PluginManager::cleanupRegistrations(Record& r) {
+void PluginManager::cleanupRegistrations(Record& r, bool removeRoutes) {
     const auto deadline = std::chrono::milliseconds(context_.jobCancelDeadlineMs);
-    std::size_t routes = context_.router->removeAllOwnedBy(r.id);
+    std::size_t routes = removeRoutes ? context_.router->removeAllOwnedBy(r.id) : 0;
     auto stuck = context_.scheduler->cancelAllOwnedBy(r.id, deadline);
     for (const auto& job : stuck)
         log().warning("plugin '" + r.id + "' job '" + job + "' still running after the stop deadline");
@@ -457,11 +472,14 @@ void PluginManager::cleanupRegistrations(Record& r) {
                     (services.empty() ? std::string("none") : joinList(services)));
 }
 
-void PluginManager::stopOne(Record& r) {
+void PluginManager::stopOne(Record& r, bool keepRoutesDraining) {
     if (r.state != State::Started) return;
     const auto deadline = std::chrono::milliseconds(context_.jobCancelDeadlineMs);
-    // Handlers and jobs first: nothing of this plugin may be running when stop() is called.
-    context_.router->removeAllOwnedBy(r.id);
+    r.state = State::Stopping;
+    refreshStatus();
+    // Handlers and jobs first: nothing of this plugin may be running when stop() is called. Its
+    // routes answer 503 + Retry-After from now on, until removed (404) or registered again.
+    context_.router->drainOwnedBy(r.id);
     for (const auto& job : context_.scheduler->cancelAllOwnedBy(r.id, deadline))
         log().warning("plugin '" + r.id + "' job '" + job + "' still running after the stop deadline");
     context_.events->removeAllOwnedBy(r.id);
@@ -481,7 +499,7 @@ void PluginManager::stopOne(Record& r) {
         valory_fail(&err, VALORY_ERR_INTERNAL, "stop threw an exception across the C boundary");
     }
     if (st != VALORY_OK) log().error("plugin '" + r.id + "' stop failed: " + errorText(err, st));
-    cleanupRegistrations(r);
+    cleanupRegistrations(r, /*routes=*/false);
     try {
         r.descriptor->destroy(r.instance);
     } catch (...) {
@@ -491,6 +509,7 @@ void PluginManager::stopOne(Record& r) {
     if (auto n = context_.services->releaseAllHeldBy(r.id))
         log().warning("plugin '" + r.id + "' left " + std::to_string(n) +
                       " service reference(s) after destroy; released");
+    if (!keepRoutesDraining) context_.router->removeAllOwnedBy(r.id);
     r.state = State::Stopped;
     publishState(r, VALORY_PLUGIN_STATE_STOPPED, "");
     log().information("plugin '" + r.id + "' stopped");
@@ -595,6 +614,302 @@ std::string PluginManager::listing() const {
             os << "refused: " << r.refusalLine() << (r.optional ? "; skipped (optional)" : "") << "\n";
     for (const auto& p : otherProblems_) os << "problem: " << p << "\n";
     return os.str();
+}
+
+// --- run-time changes (control thread) ---------------------------------------------------------
+
+void PluginManager::refreshStatus() {
+    std::map<std::string, Status> next;
+    for (const auto& [id, r] : records_) {
+        if (!r.manifest) continue;
+        Status st;
+        st.version = r.manifest->version;
+        st.enabled = r.enabled;
+        st.fileEnabled = r.fileEnabled;
+        if (r.state == State::Refused)
+            st.state = r.enabled ? "failed" : "disabled";
+        else if (r.state == State::Started || r.state == State::Stopping)
+            st.state = toString(r.state);
+        else if (r.state == State::Loaded || r.state == State::Created)
+            st.state = "starting";
+        else
+            st.state = r.enabled ? "stopped" : "disabled";
+        if (r.state == State::Refused) st.reason = r.step + ": " + r.fact;
+        next.emplace(id, std::move(st));
+    }
+    std::lock_guard lock(statusMutex_);
+    status_.swap(next);
+}
+
+nlohmann::json PluginManager::describe() const {
+    std::map<std::string, Status> status;
+    {
+        std::lock_guard lock(statusMutex_);
+        status = status_;
+    }
+    std::map<std::string, std::vector<std::string>> provided;
+    for (const auto& e : context_.services->list())
+        provided[e.owner].push_back(e.name + "/" + std::to_string(e.major) + "." + std::to_string(e.minor));
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [id, st] : status) {
+        nlohmann::json p;
+        p["id"] = id;
+        p["version"] = st.version;
+        p["state"] = st.state;
+        p["reason"] = st.reason.empty() ? nlohmann::json() : nlohmann::json(st.reason);
+        p["enabled"] = st.enabled;
+        // An admin-API toggle that differs from the file until the next reload.
+        p["override"] = st.enabled == st.fileEnabled ? nlohmann::json()
+                                                     : nlohmann::json(st.enabled ? "enabled" : "disabled");
+        p["provides"] = provided[id];
+        p["routes"] = context_.router->routesOf(id);
+        list.push_back(std::move(p));
+    }
+    return nlohmann::json{{"plugins", std::move(list)}};
+}
+
+PlanInput PluginManager::planBase() const {
+    PlanInput in;
+    in.hostServices = hostServiceKeys_;
+    for (const auto& [id, r] : records_) {
+        if (!r.manifest) continue;
+        PlanNode n;
+        n.id = id;
+        n.running = r.state == State::Started;
+        for (const auto& d : r.manifest->requires_) n.requires_.push_back(d.key());
+        for (const auto& d : r.manifest->optional) n.optional.push_back(d.key());
+        for (const auto& p : r.manifest->provides) n.provides.push_back(p.key());
+        in.nodes.push_back(std::move(n));
+    }
+    return in;
+}
+
+PluginManager::ChangeResult PluginManager::refused(int status, std::vector<std::string> reasons,
+                                                   const std::string& cause) {
+    ChangeResult res;
+    res.status = status;
+    for (auto& r : reasons) res.refusals.push_back(context_.masker ? context_.masker->mask(r) : r);
+    log().error(cause + " refused; the running plugins stay as they were: " + joinList(res.refusals, "; "));
+    return res;
+}
+
+PluginManager::ChangeResult PluginManager::carryOut(std::set<std::string> desired,
+                                                    std::set<std::string> restart,
+                                                    std::set<std::string> startable,
+                                                    const std::string& cause) {
+    PlanInput in = planBase();
+    in.desired = std::move(desired);
+    in.restart = std::move(restart);
+    in.startable = std::move(startable);
+    const Plan plan = planToggle(in);
+    if (!plan.ok()) return refused(409, plan.refusals, cause);
+
+    ChangeResult res;
+    for (const auto& id : plan.stop) {
+        const bool again = std::find(plan.start.begin(), plan.start.end(), id) != plan.start.end();
+        log().information(cause + ": stopping '" + id + "'" + (again ? " (to start it again)" : ""));
+        stopOne(records_[id], /*keepRoutesDraining=*/again);
+        started_.erase(std::remove(started_.begin(), started_.end(), id), started_.end());
+        if (!again) res.changes.push_back("stopped '" + id + "'");
+    }
+    for (const auto& [id, r] : records_)
+        if (r.manifest) records_[id].enabled = in.desired.count(id) > 0;
+    for (const auto& id : plan.start) {
+        Record& r = records_[id];
+        std::string missing;
+        for (const auto& d : r.manifest->requires_) {
+            const std::string owner = context_.services->ownerOf(d.key());
+            if (owner.empty()) {
+                missing = "requires '" + d.key() + "', whose provider is not running";
+                break;
+            }
+        }
+        bool ok = false;
+        if (!missing.empty())
+            refuse(r, "dependencies", missing);
+        else
+            ok = loadAndStart(r);
+        if (ok) {
+            context_.router->removeDrainingOwnedBy(id);  // routes it did not register again: 404
+            started_.push_back(id);
+            const bool wasStopped = std::find(plan.stop.begin(), plan.stop.end(), id) != plan.stop.end();
+            res.changes.push_back((wasStopped ? "restarted '" : "started '") + id + "'");
+        } else {
+            context_.router->removeAllOwnedBy(id);
+            res.changes.push_back("'" + id + "' failed to start: " + r.refusalLine());
+        }
+    }
+    if (plan.stop.empty() && plan.start.empty()) res.changes.push_back("no plugin started or stopped");
+    refreshStatus();
+    log().information(cause + " done: " + joinList(res.changes, "; "));
+    return res;
+}
+
+PluginManager::ChangeResult PluginManager::reload(const Config& next) {
+    const std::string cause = "config reload (" + next.source + ")";
+    std::vector<std::string> errors;
+    std::vector<std::string> found;
+    for (const auto& [id, r] : records_)
+        if (r.manifest) found.push_back(id);
+    SchemaValidator validator(next.baseDir);
+    std::map<std::string, std::string> settings;  // enabled id -> validated settings
+    std::vector<std::string> secrets;
+    for (const auto& [id, entry] : next.plugins) {
+        if (!entry.enabled) continue;
+        auto it = records_.find(id);
+        if (it == records_.end() || !it->second.manifest) {
+            errors.push_back(next.source + ": " + entry.keyPath +
+                             ": no readable plugin with this id in plugin_path (found: " +
+                             (found.empty() ? std::string("nothing") : joinList(found)) + ")");
+            continue;
+        }
+        if (std::string problem = preOpenCheck(*it->second.manifest); !problem.empty()) {
+            errors.push_back(next.source + ": " + entry.keyPath + ": " + problem);
+            continue;
+        }
+        auto result = validator.validate(it->second.manifest->configSchema, entry.settings,
+                                         entry.keyPath + ".settings");
+        for (const auto& sec : result.secrets) secrets.push_back(sec);
+        if (!result.ok())
+            errors.push_back(next.source + ": " + joinList(result.errors, "; "));
+        else
+            settings[id] = result.value.dump();
+    }
+    for (const auto& sec : secrets)
+        if (context_.masker) context_.masker->add(sec);
+    if (!errors.empty()) return refused(422, errors, cause);
+
+    std::set<std::string> desired, startable, restartSet;
+    std::vector<std::string> reconfigure;
+    for (const auto& [id, text] : settings) {
+        desired.insert(id);
+        const Record& r = records_[id];
+        if (r.state != State::Started) {
+            startable.insert(id);  // newly enabled, or failed before: (re)tried
+            continue;
+        }
+        if (text == r.settingsText) continue;
+        const bool hasSlot =
+            r.descriptor->struct_size >= offsetof(valory_plugin_descriptor, reconfigure) + sizeof(void*) &&
+            r.descriptor->reconfigure;
+        if (hasSlot)
+            reconfigure.push_back(id);
+        else
+            restartSet.insert(id);
+    }
+    // The dependency rules first: a refused change touches nothing, not even a reconfigure.
+    {
+        PlanInput probe = planBase();
+        probe.desired = desired;
+        probe.startable = startable;
+        const Plan plan = planToggle(probe);
+        if (!plan.ok()) return refused(409, plan.refusals, cause);
+    }
+
+    std::vector<std::string> notes;
+    for (const auto& id : reconfigure) {
+        Record& r = records_[id];
+        valory_error err;
+        valory_error_init(&err);
+        valory_status st = VALORY_ERR_INTERNAL;
+        try {
+            st = r.descriptor->reconfigure(r.instance, str(settings[id]), &err);
+        } catch (...) {
+            valory_fail(&err, VALORY_ERR_INTERNAL, "reconfigure threw an exception across the C boundary");
+        }
+        if (st == VALORY_OK) {
+            // handle->settingsJson stays as create() saw it: handlers may be reading it right now.
+            r.settingsText = settings[id];
+            notes.push_back("reconfigured '" + id + "'");
+            log().information(cause + ": plugin '" + id + "' reconfigured");
+        } else if (st == VALORY_ERR_NEEDS_RESTART) {
+            restartSet.insert(id);
+        } else {
+            const std::string why =
+                context_.masker ? context_.masker->mask(errorText(err, st)) : errorText(err, st);
+            notes.push_back("'" + id + "' refused its new settings (" + why +
+                            "); it keeps the previous ones");
+            log().warning(cause + ": plugin '" + id + "' refused its new settings: " + why +
+                          "; it keeps running with the previous ones");
+        }
+    }
+    // New settings for everything that (re)starts; reconfigured plugins already have theirs.
+    for (const auto& id : restartSet) records_[id].settingsText = settings[id];
+    for (const auto& id : startable) records_[id].settingsText = settings[id];
+    for (auto& [id, r] : records_) {
+        const PluginEntry* e = next.plugin(id);
+        r.configured = e != nullptr;
+        r.fileEnabled = e && e->enabled;
+        r.optional = e && e->optional;
+    }
+    config_ = next;
+    ChangeResult res = carryOut(desired, restartSet, startable, cause);
+    res.changes.insert(res.changes.begin(), notes.begin(), notes.end());
+    return res;
+}
+
+PluginManager::ChangeResult PluginManager::setEnabled(const std::string& id, bool enabled) {
+    const std::string cause =
+        std::string("admin API ") + (enabled ? "enable" : "disable") + " of '" + id + "'";
+    auto it = records_.find(id);
+    if (it == records_.end() || !it->second.manifest) {
+        ChangeResult res;
+        res.status = 404;
+        res.refusals.push_back("no plugin '" + id + "' in plugin_path");
+        return res;
+    }
+    Record& r = it->second;
+    std::set<std::string> desired, startable;
+    for (const auto& [rid, rec] : records_)
+        if (rec.manifest && rec.enabled) desired.insert(rid);
+    if (enabled) {
+        if (r.state == State::Started) {
+            ChangeResult res;
+            res.changes.push_back("'" + id + "' is already running");
+            return res;
+        }
+        if (std::string problem = preOpenCheck(*r.manifest); !problem.empty())
+            return refused(422, {problem}, cause);
+        const PluginEntry* entry = config_.plugin(id);
+        SchemaValidator validator(config_.baseDir);
+        auto result =
+            validator.validate(r.manifest->configSchema, entry ? entry->settings : nlohmann::json::object(),
+                               (entry ? entry->keyPath : "plugins." + id) + ".settings");
+        for (const auto& sec : result.secrets)
+            if (context_.masker) context_.masker->add(sec);
+        if (!result.ok()) return refused(422, {config_.source + ": " + joinList(result.errors, "; ")}, cause);
+        desired.insert(id);
+        startable.insert(id);
+        const std::string previous = r.settingsText;
+        r.settingsText = result.value.dump();
+        ChangeResult res = carryOut(desired, {}, startable, cause);
+        if (!res.ok()) r.settingsText = previous;
+        return res;
+    }
+    if (!r.enabled && r.state != State::Started) {
+        ChangeResult res;
+        res.changes.push_back("'" + id + "' is already disabled");
+        return res;
+    }
+    desired.erase(id);
+    return carryOut(desired, {}, {}, cause);
+}
+
+PluginManager::ChangeResult PluginManager::restart(const std::string& id) {
+    const std::string cause = "admin API restart of '" + id + "'";
+    auto it = records_.find(id);
+    if (it == records_.end() || !it->second.manifest) {
+        ChangeResult res;
+        res.status = 404;
+        res.refusals.push_back("no plugin '" + id + "' in plugin_path");
+        return res;
+    }
+    if (!it->second.enabled) return refused(409, {"'" + id + "' is disabled; enable it instead"}, cause);
+    std::set<std::string> desired;
+    for (const auto& [rid, rec] : records_)
+        if (rec.manifest && rec.enabled) desired.insert(rid);
+    if (it->second.state == State::Started) return carryOut(desired, {id}, {}, cause);
+    return carryOut(desired, {}, {id}, cause);  // failed before: try again
 }
 
 }  // namespace valory::host
