@@ -1,4 +1,6 @@
 #include "plugins/plugin_manager.hpp"
+
+#include "valory/cpp/json.hpp"
 #include "strings.hpp"
 
 #include "config/schema_validator.hpp"
@@ -477,6 +479,7 @@ void PluginManager::stopOne(Record& r, bool keepRoutesDraining) {
     const auto deadline = std::chrono::milliseconds(context_.jobCancelDeadlineMs);
     r.state = State::Stopping;
     refreshStatus();
+    { std::unique_lock gate(healthGate_); }  // health calls that saw it Started have returned
     // Handlers and jobs first: nothing of this plugin may be running when stop() is called. Its
     // routes answer 503 + Retry-After from now on, until removed (404) or registered again.
     context_.router->drainOwnedBy(r.id);
@@ -637,8 +640,18 @@ void PluginManager::refreshStatus() {
         if (r.state == State::Refused) st.reason = r.step + ": " + r.fact;
         next.emplace(id, std::move(st));
     }
+    std::vector<HealthEntry> health;
+    for (const auto& id : order_) {
+        auto it = records_.find(id);
+        if (it == records_.end() || !it->second.enabled) continue;
+        const Record& r = it->second;
+        health.push_back(HealthEntry{r.id, r.manifest ? r.manifest->version : std::string(),
+                                     toString(r.state), r.state == State::Refused ? r.fact : std::string(),
+                                     r.optional, r.state == State::Started, r.descriptor, r.instance});
+    }
     std::lock_guard lock(statusMutex_);
     status_.swap(next);
+    healthSnapshot_.swap(health);
 }
 
 nlohmann::json PluginManager::describe() const {
@@ -917,21 +930,25 @@ PluginManager::ChangeResult PluginManager::restart(const std::string& id) {
 namespace valory::host {
 
 std::string PluginManager::healthReport() const {
+    std::shared_lock gate(healthGate_);
+    std::vector<HealthEntry> entries;
+    {
+        std::lock_guard lock(statusMutex_);
+        entries = healthSnapshot_;
+    }
     nlohmann::json out = nlohmann::json::array();
-    auto add = [&](const Record& r) {
-        nlohmann::json j = {{"id", r.id},
-                            {"version", r.manifest ? r.manifest->version : std::string()},
-                            {"state", toString(r.state)},
-                            {"optional", r.optional}};
-        if (r.state == State::Refused) j["reason"] = context_.masker ? context_.masker->mask(r.fact) : r.fact;
-        const bool hasSlot = r.state == State::Started && r.descriptor &&
+    for (const HealthEntry& r : entries) {
+        nlohmann::json j = {
+            {"id", r.id}, {"version", r.version}, {"state", r.state}, {"optional", r.optional}};
+        if (!r.fact.empty()) j["reason"] = context_.masker ? context_.masker->mask(r.fact) : r.fact;
+        const bool hasSlot = r.started && r.descriptor &&
                              r.descriptor->struct_size >=
                                  offsetof(valory_plugin_descriptor, health) + sizeof(r.descriptor->health) &&
                              r.descriptor->health;
         if (!hasSlot) {
             j["health"] = "none";
             out.push_back(std::move(j));
-            return;
+            continue;
         }
         StringWriter sink;
         valory_writer writer{sizeof(valory_writer), &sink, &StringWriter::write};
@@ -947,13 +964,11 @@ std::string PluginManager::healthReport() const {
                                                         : "unknown";
         if (context_.masker) sink.text = context_.masker->mask(sink.text);
         if (!sink.text.empty()) {
-            auto detail = nlohmann::json::parse(sink.text, nullptr, false);
+            auto detail = valory::json::parse(sink.text);
             j["detail"] = detail.is_discarded() ? nlohmann::json{{"text", sink.text}} : detail;
         }
         out.push_back(std::move(j));
-    };
-    for (const auto& id : order_)
-        if (auto it = records_.find(id); it != records_.end() && it->second.enabled) add(it->second);
+    }
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

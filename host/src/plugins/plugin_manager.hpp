@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -165,6 +166,20 @@ class PluginManager {
     };
     mutable std::mutex statusMutex_;
     std::map<std::string, Status> status_;  ///< guarded by statusMutex_
+
+    /// What healthReport() (HTTP threads) reads instead of records_: enabled plugins in start order,
+    /// rewritten by refreshStatus() under statusMutex_. A health slot is called only for an entry
+    /// that is Started in this snapshot, while healthGate_ is held shared; before a plugin is stopped
+    /// the control thread marks it Stopping, refreshes the snapshot, then takes healthGate_ once
+    /// exclusively, so no health call still running can overlap stop() or destroy().
+    struct HealthEntry {
+        std::string id, version, state, fact;
+        bool optional = false, started = false;
+        const valory_plugin_descriptor* descriptor = nullptr;
+        void* instance = nullptr;
+    };
+    std::vector<HealthEntry> healthSnapshot_;  ///< guarded by statusMutex_
+    mutable std::shared_mutex healthGate_;
     std::set<std::string> hostServiceKeys_;
 };
 
