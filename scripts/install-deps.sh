@@ -16,7 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server
   wrk openssl curl valgrind binutils ca-certificates
-  nodejs npm chromium nginx prometheus clang-14 libfuzzer-14-dev
+  chromium nginx prometheus clang-14 libfuzzer-14-dev
   fonts-inter fonts-roboto-fontface fonts-lato fonts-open-sans fonts-jetbrains-mono fonts-manrope fonts-sora
 )
 
@@ -28,6 +28,12 @@ if [ -r /etc/os-release ]; then
   fi
 fi
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script needs Debian 12 (apt/dpkg)"
+
+# Node/npm (browser tests drive Debian's chromium through playwright-core from npm): any node >= 18
+# on PATH will do — e.g. a nodesource "nodejs", which bundles npm and conflicts with Debian's "npm".
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

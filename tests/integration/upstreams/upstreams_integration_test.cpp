@@ -416,6 +416,7 @@ TEST(UpstreamsDemo, DemoProfileServesSeededDataThroughTheFakes) {
     // upstream plugins and the cache's in-process level.
     cfg["plugins"].erase("persistence");
     cfg["plugins"].erase("overlays");  // needs sql/1 (tests/integration/overlays covers the demo's API)
+    cfg["plugins"].erase("chat");      // needs overlays/1
     cfg["plugins"].erase("hello");
     cfg["plugins"]["cache"]["settings"]["url"] = "";
     for (auto& [id, p] : cfg["plugins"].items()) {
