@@ -3,8 +3,26 @@
 // changed overlay's exact key is evicted; other overlays stay cached).
 #include "overlays_stack.hpp"
 
+#include <chrono>
+#include <functional>
+#include <thread>
+
 using namespace valory::it;
 using namespace valory::it::overlays;
+
+namespace {
+// Another host's L1 copy is evicted by cache/1's Redis invalidation message, which travels
+// asynchronously: wait for it (bounded), instead of racing it on a loaded machine.
+nlohmann::json eventually(const std::function<nlohmann::json()>& read, const nlohmann::json& want) {
+    nlohmann::json got;
+    for (int i = 0; i < 100; ++i) {
+        got = read();
+        if (got == want) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return got;
+}
+}  // namespace
 
 TEST(OverlaysCache, ChangeIsVisibleOnTheNextRequestOnEveryHost) {
     StackOptions o;
@@ -33,7 +51,10 @@ TEST(OverlaysCache, ChangeIsVisibleOnTheNextRequestOnEveryHost) {
     // ...but a change through the API is seen at once on both hosts
     ASSERT_EQ(alice.post("/api/users/me/overlay", R"({"winColor": "#ABCDEF"})").status, 200);
     for (int h = 0; h < 2; ++h)
-        EXPECT_EQ(call(stack.port(h), "GET", "/api/overlay/" + idA).json()["win_color"], "#ABCDEF")
+        EXPECT_EQ(
+            eventually([&] { return call(stack.port(h), "GET", "/api/overlay/" + idA).json()["win_color"]; },
+                       "#ABCDEF"),
+            "#ABCDEF")
             << "host " << h;
     // exact-key eviction: bob's overlay is still the cached document (no prefix wipe)
     EXPECT_EQ(call(stack.port(1), "GET", "/api/overlay/" + idB).json()["lose_color"], "#FF7986");
@@ -42,7 +63,9 @@ TEST(OverlaysCache, ChangeIsVisibleOnTheNextRequestOnEveryHost) {
     Browser alice2(stack.port(1));
     alice2.setCookie("Authorization", alice.cookie("Authorization"));  // the session works on every host
     ASSERT_EQ(alice2.post("/api/users/me/riotid", R"({"riot_id": "MAGICX#1337"})").status, 200);
-    EXPECT_EQ(call(stack.port(0), "GET", "/api/overlay/" + idA).json()["riot_id"], "MAGICX#1337");
+    EXPECT_EQ(eventually([&] { return call(stack.port(0), "GET", "/api/overlay/" + idA).json()["riot_id"]; },
+                         "MAGICX#1337"),
+              "MAGICX#1337");
 
     Reply ping = call(stack.port(0), "GET", "/api/utils/ping");
     EXPECT_EQ(ping.json()["redis_connected"], true) << ping.body;
